@@ -1,0 +1,14 @@
+namespace Jobs.Contracts;
+
+/// <summary>
+/// Executor → job saga and Scheduler: the attempt ended. <see cref="ExitCode"/> is null when the process never ran
+/// (then <see cref="Error"/> says why). <see cref="LogChunks"/> is how many <see cref="JobLogChunk"/>s the attempt published.
+/// </summary>
+public record JobAttemptFinished(
+    Guid JobId,
+    int Attempt,
+    string ExecutorId,
+    int? ExitCode,
+    string? Error,
+    int LogChunks,
+    DateTimeOffset FinishedAt);

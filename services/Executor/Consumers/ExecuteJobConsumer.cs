@@ -1,0 +1,63 @@
+using Jobs.Contracts;
+using Jobs.Executor.Execution;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Jobs.Executor.Consumers;
+
+/// <summary>
+/// Runs an attempt sent to this executor's queue and reports it: started, every output chunk in order, finished.
+/// The command is acknowledged only after the finish is published, so an executor that dies mid-run gets it again.
+/// </summary>
+public sealed partial class ExecuteJobConsumer(
+    AttemptRegistry registry,
+    IOptions<ExecutorOptions> options,
+    ILogger<ExecuteJobConsumer> logger) : IConsumer<ExecuteJob>
+{
+    public async Task Consume(ConsumeContext<ExecuteJob> context)
+    {
+        var command = context.Message;
+        var attempt = new RunningAttempt(command.JobId, command.Attempt);
+        if (!registry.TryBegin(attempt, out var earlier))
+        {
+            if (earlier is not null)
+                await context.Publish(earlier);
+            return;
+        }
+
+        var executorId = options.Value.Id;
+        var workingDirectory = Path.Combine(options.Value.WorkRoot, $"{command.JobId:N}-{command.Attempt}");
+        Directory.CreateDirectory(workingDirectory);
+        try
+        {
+            LogRunning(command.JobId, command.Attempt, command.Spec.Command);
+            var result = await ProcessRunner.Run(
+                command.Spec,
+                workingDirectory,
+                pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
+                (seq, piece) => context.Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
+                context.CancellationToken);
+
+            var finished = new JobAttemptFinished(
+                command.JobId, command.Attempt, executorId, result.ExitCode, result.Error, result.LogChunks, DateTimeOffset.UtcNow);
+            await context.Publish(finished);
+            registry.Finish(attempt, finished);
+            LogFinished(command.JobId, command.Attempt, result.ExitCode, result.Error);
+        }
+        catch
+        {
+            registry.Abandon(attempt);
+            throw;
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Running job {JobId} attempt {Attempt}: {Command}")]
+    partial void LogRunning(Guid jobId, int attempt, string command);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} finished: exit code {ExitCode} {Error}")]
+    partial void LogFinished(Guid jobId, int attempt, int? exitCode, string? error);
+}

@@ -1,0 +1,22 @@
+namespace Jobs.Executor;
+
+/// <summary>Bound from the <c>Executor</c> configuration section.</summary>
+public sealed class ExecutorOptions
+{
+    public const string Section = "Executor";
+
+    /// <summary>Unique among executors; names this executor's queue. Defaults to the host name.</summary>
+    public string Id { get; set; } = Environment.MachineName.ToLowerInvariant();
+
+    public string Pool { get; set; } = "default";
+
+    public Dictionary<string, string> Labels { get; set; } = [];
+
+    /// <summary>Attempts run at once.</summary>
+    public int Slots { get; set; } = Environment.ProcessorCount;
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Each attempt runs in a fresh directory under this one, removed when it ends.</summary>
+    public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "jobs-executor");
+}

@@ -1,0 +1,35 @@
+using Jobs.Contracts;
+using Jobs.Executor;
+using Jobs.Executor.Consumers;
+using Jobs.Executor.Execution;
+using Jobs.Executor.Registration;
+using Jobs.ServiceDefaults;
+using MassTransit;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var executor = builder.Configuration.GetSection(ExecutorOptions.Section).Get<ExecutorOptions>() ?? new ExecutorOptions();
+builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection(ExecutorOptions.Section));
+
+builder.AddServiceDefaults();
+builder.AddJobsMessaging(
+    x => x.AddConsumer<ExecuteJobConsumer>().ExcludeFromConfigureEndpoints(),
+    (context, bus) => bus.ReceiveEndpoint(ExecutorEndpoint.QueueName(executor.Id), endpoint =>
+    {
+        // This executor's own queue: only what is sent to it, as many at once as it has slots.
+        endpoint.ConfigureConsumeTopology = false;
+        endpoint.SetQuorumQueue();
+        endpoint.PrefetchCount = executor.Slots;
+        endpoint.ConcurrentMessageLimit = executor.Slots;
+        endpoint.ConfigureConsumer<ExecuteJobConsumer>(context);
+    }));
+builder.Services.AddSingleton<AttemptRegistry>();
+builder.Services.AddHostedService<HeartbeatService>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
+
+public partial class Program;

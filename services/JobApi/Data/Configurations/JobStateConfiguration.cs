@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Jobs.Contracts;
+using Jobs.JobApi.StateMachines;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Jobs.JobApi.Data.Configurations;
+
+public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
+{
+    static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<JobState> builder)
+    {
+        builder.ToTable("jobs");
+        builder.HasKey(x => x.CorrelationId);
+        builder.Property(x => x.CorrelationId).HasColumnName("id").ValueGeneratedNever();
+        builder.Property(x => x.CurrentState).HasColumnName("status").HasMaxLength(32).IsRequired();
+        builder.Property(x => x.Spec).HasColumnName("spec").HasColumnType("jsonb").HasConversion(
+            spec => JsonSerializer.Serialize(spec, SpecJson),
+            json => JsonSerializer.Deserialize<JobSpec>(json, SpecJson)!);
+        builder.Property(x => x.SubmittedAt).HasColumnName("submitted_at");
+        builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(x => x.Attempt).HasColumnName("attempt");
+        builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
+        builder.Property(x => x.AssignedAt).HasColumnName("assigned_at");
+        builder.Property(x => x.StartedAt).HasColumnName("started_at");
+        builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
+        builder.Property(x => x.ExitCode).HasColumnName("exit_code");
+        builder.Property(x => x.Error).HasColumnName("error");
+        builder.Property(x => x.LogChunks).HasColumnName("log_chunks");
+
+        // The job list pages newest first with a (submitted_at, id) cursor.
+        builder.HasIndex(x => new { x.SubmittedAt, x.CorrelationId }).IsDescending().HasDatabaseName("ix_jobs_submitted_at_id");
+    }
+}

@@ -1,0 +1,31 @@
+using MassTransit;
+using Jobs.Contracts;
+using Jobs.JobApi.Api;
+using Jobs.JobApi.Data;
+using Jobs.JobApi.Endpoints;
+using Jobs.JobApi.Persistence;
+using Jobs.JobApi.StateMachines;
+using Jobs.ServiceDefaults;
+using JobStateMachine = Jobs.JobApi.StateMachines.JobStateMachine;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddJobsDatabase<JobApiDbContext>(JobApiDbContext.Schema);
+builder.AddJobsMessaging(x =>
+{
+    x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
+    x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
+});
+builder.Services.AddSingleton<LogReader>();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapJobEndpoints();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Jobs.Scheduler.Data.Configurations;
+
+public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<PlacementRecord>
+{
+    public void Configure(EntityTypeBuilder<PlacementRecord> builder)
+    {
+        builder.ToTable("placements");
+        builder.HasKey(x => new { x.JobId, x.Attempt });
+        builder.Property(x => x.JobId).HasColumnName("job_id");
+        builder.Property(x => x.Attempt).HasColumnName("attempt");
+        builder.Property(x => x.Pool).HasColumnName("pool").HasMaxLength(64);
+        builder.Property(x => x.RequestedAt).HasColumnName("requested_at");
+        builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
+        builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
+        builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
+
+        // Slots in use: placed and not finished. Waiting: not placed, oldest first.
+        builder.HasIndex(x => x.ExecutorId).HasFilter("finished_at IS NULL").HasDatabaseName("ix_placements_active");
+        builder.HasIndex(x => new { x.Pool, x.RequestedAt }).HasFilter("executor_id IS NULL").HasDatabaseName("ix_placements_waiting");
+    }
+}

@@ -1,0 +1,13 @@
+namespace Jobs.Scheduler.Data;
+
+/// <summary>An executor as its last heartbeat described it.</summary>
+public sealed class ExecutorRecord
+{
+    public required string Id { get; set; }
+    public required string Pool { get; set; }
+    public required string Labels { get; set; }
+    public int Slots { get; set; }
+    public required string Host { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public DateTimeOffset LastHeartbeatAt { get; set; }
+}

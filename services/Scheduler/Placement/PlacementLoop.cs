@@ -1,0 +1,60 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Jobs.Scheduler.Placement;
+
+/// <summary>
+/// Places waiting attempts whenever work or capacity arrives (and on a timer as a backstop), then tells each saga where
+/// its attempt goes. Announcements are published after the placement commits; after a restart the unfinished ones are
+/// announced again, and the saga ignores repeats.
+/// </summary>
+public sealed partial class PlacementLoop(
+    PlacementStore store,
+    PlacementSignal signal,
+    IBus bus,
+    IHostApplicationLifetime lifetime,
+    IOptions<SchedulerOptions> options,
+    ILogger<PlacementLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WaitForStart(stoppingToken);
+        await Announce(await store.Unfinished(stoppingToken), stoppingToken);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                IReadOnlyList<Jobs.Contracts.JobPlaced> placed;
+                do
+                {
+                    placed = await store.PlaceWaiting(stoppingToken);
+                    await Announce(placed, stoppingToken);
+                }
+                while (placed.Count > 0);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPlacementFailed(ex);
+            }
+
+            await signal.WaitAsync(options.Value.PlacementInterval, stoppingToken);
+        }
+    }
+
+    async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, CancellationToken cancellationToken)
+    {
+        if (placed.Count > 0)
+            await bus.PublishBatch(placed, cancellationToken);
+    }
+
+    Task WaitForStart(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        lifetime.ApplicationStarted.Register(started.SetResult);
+        return started.Task.WaitAsync(stoppingToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Placement failed; it runs again on the next wake-up")]
+    partial void LogPlacementFailed(Exception exception);
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Jobs.Contracts;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Jobs.Scheduler.Placement;
+
+/// <summary>The executor registry and placements in PostgreSQL. Every write is idempotent, so redelivered messages are harmless.</summary>
+public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<SchedulerOptions> options)
+{
+    /// <summary>Any constant shared by all Scheduler instances: only the holder of this lock places, so no slot is given twice.</summary>
+    const long PlacementLockKey = 0x4A6F627350_6C6163;
+
+    public async Task RecordHeartbeat(ExecutorHeartbeat heartbeat, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO scheduler.executors (id, pool, labels, slots, host, registered_at, last_heartbeat_at)
+            VALUES ($1, $2, $3, $4, $5, now(), now())
+            ON CONFLICT (id) DO UPDATE SET pool = excluded.pool, labels = excluded.labels, slots = excluded.slots,
+                host = excluded.host, last_heartbeat_at = now()
+            """);
+        command.Parameters.Add(new() { Value = heartbeat.ExecutorId });
+        command.Parameters.Add(new() { Value = heartbeat.Pool });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Labels), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new() { Value = heartbeat.Slots });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Host), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Queues the attempt for placement; if it was already placed (a redelivery), returns where.</summary>
+    public async Task<string?> Request(PlaceJob request, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH inserted AS (
+                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (job_id, attempt) DO NOTHING RETURNING executor_id)
+            SELECT executor_id FROM inserted
+            UNION ALL
+            SELECT executor_id FROM scheduler.placements WHERE job_id = $1 AND attempt = $2 AND NOT EXISTS (SELECT FROM inserted)
+            """);
+        command.Parameters.Add(new() { Value = request.JobId });
+        command.Parameters.Add(new() { Value = request.Attempt });
+        command.Parameters.Add(new() { Value = request.Pool });
+        command.Parameters.Add(new() { Value = request.RequestedAt });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task Release(Guid jobId, int attempt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE scheduler.placements SET finished_at = now() WHERE job_id = $1 AND attempt = $2 AND finished_at IS NULL");
+        command.Parameters.Add(new() { Value = jobId });
+        command.Parameters.Add(new() { Value = attempt });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives waiting attempts, oldest first, the free slots of live executors in their pool, spreading them over the
+    /// executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
+    /// </summary>
+    public async Task<IReadOnlyList<JobPlaced>> PlaceWaiting(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new() { Value = PlacementLockKey });
+            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
+                return [];
+        }
+
+        var capacity = await FreeSlots(connection, transaction, cancellationToken);
+        if (capacity.Count == 0)
+            return [];
+
+        var placed = new List<JobPlaced>();
+        foreach (var (jobId, attempt, pool) in await Waiting(connection, transaction, [.. capacity.Select(c => c.Pool).Distinct()], cancellationToken))
+        {
+            var executor = capacity.Where(c => c.Pool == pool && c.Free > 0).MaxBy(c => c.Free);
+            if (executor is null)
+                continue;
+            executor.Free--;
+            placed.Add(new JobPlaced(jobId, attempt, executor.Id));
+        }
+
+        await Assign(connection, transaction, placed, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return placed;
+    }
+
+    /// <summary>Placements given but not finished: announced again after a restart, in case the announcement was lost with the process.</summary>
+    public async Task<IReadOnlyList<JobPlaced>> Unfinished(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT job_id, attempt, executor_id FROM scheduler.placements WHERE executor_id IS NOT NULL AND finished_at IS NULL");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var placed = new List<JobPlaced>();
+        while (await reader.ReadAsync(cancellationToken))
+            placed.Add(new JobPlaced(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2)));
+        return placed;
+    }
+
+    async Task<List<ExecutorCapacity>> FreeSlots(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT e.id, e.pool, e.slots - count(p.job_id) AS free
+            FROM scheduler.executors e
+            LEFT JOIN scheduler.placements p ON p.executor_id = e.id AND p.finished_at IS NULL
+            WHERE e.last_heartbeat_at > now() - $1
+            GROUP BY e.id, e.pool, e.slots
+            HAVING e.slots - count(p.job_id) > 0
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = options.Value.ExecutorTimeout });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var capacity = new List<ExecutorCapacity>();
+        while (await reader.ReadAsync(cancellationToken))
+            capacity.Add(new ExecutorCapacity(reader.GetString(0), reader.GetString(1)) { Free = (int)reader.GetInt64(2) });
+        return capacity;
+    }
+
+    async Task<List<(Guid JobId, int Attempt, string Pool)>> Waiting(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] pools, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT job_id, attempt, pool FROM scheduler.placements
+            WHERE executor_id IS NULL AND pool = ANY($1)
+            ORDER BY requested_at LIMIT $2
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = pools });
+        command.Parameters.Add(new() { Value = options.Value.PlacementBatch });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var waiting = new List<(Guid, int, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+            waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2)));
+        return waiting;
+    }
+
+    static async Task Assign(NpgsqlConnection connection, NpgsqlTransaction transaction, List<JobPlaced> placed, CancellationToken cancellationToken)
+    {
+        if (placed.Count == 0)
+            return;
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE scheduler.placements p SET executor_id = u.executor_id, placed_at = now()
+            FROM unnest($1::uuid[], $2::int[], $3::text[]) AS u(job_id, attempt, executor_id)
+            WHERE p.job_id = u.job_id AND p.attempt = u.attempt
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = placed.Select(p => p.JobId).ToArray() });
+        command.Parameters.Add(new() { Value = placed.Select(p => p.Attempt).ToArray() });
+        command.Parameters.Add(new() { Value = placed.Select(p => p.ExecutorId).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    sealed record ExecutorCapacity(string Id, string Pool)
+    {
+        public int Free { get; set; }
+    }
+}

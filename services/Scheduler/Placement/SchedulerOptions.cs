@@ -1,0 +1,16 @@
+namespace Jobs.Scheduler.Placement;
+
+/// <summary>Bound from the <c>Scheduler</c> configuration section.</summary>
+public sealed class SchedulerOptions
+{
+    public const string Section = "Scheduler";
+
+    /// <summary>An executor silent for longer than this gets no new work.</summary>
+    public TimeSpan ExecutorTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often placement runs when nothing wakes it.</summary>
+    public TimeSpan PlacementInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most attempts placed in one transaction.</summary>
+    public int PlacementBatch { get; set; } = 256;
+}

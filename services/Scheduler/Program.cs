@@ -1,0 +1,27 @@
+using Jobs.Scheduler.Consumers;
+using Jobs.Scheduler.Data;
+using Jobs.Scheduler.Placement;
+using Jobs.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddJobsDatabase<SchedulerDbContext>(SchedulerDbContext.Schema);
+builder.AddJobsMessaging(x =>
+{
+    x.AddConsumer<ExecutorHeartbeatConsumer>();
+    x.AddConsumer<PlaceJobConsumer>();
+    x.AddConsumer<AttemptFinishedConsumer>();
+});
+builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
+builder.Services.AddSingleton<PlacementStore>();
+builder.Services.AddSingleton<PlacementSignal>();
+builder.Services.AddHostedService<PlacementLoop>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
+
+public partial class Program;

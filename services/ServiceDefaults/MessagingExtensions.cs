@@ -1,0 +1,47 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Jobs.ServiceDefaults;
+
+/// <summary>MassTransit on RabbitMQ from configuration, with the defaults every Jobs endpoint shares.</summary>
+public static class MessagingExtensions
+{
+    public static IHostApplicationBuilder AddJobsMessaging(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator> registrations,
+        Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
+    {
+        var options = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                // Durable endpoints are quorum queues: replicated on a cluster, and poison-message aware.
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    rabbit.SetQuorumQueue();
+            });
+
+            registrations(x);
+
+            x.UsingRabbitMq((context, bus) =>
+            {
+                bus.Host(options.Host, options.Port, options.VirtualHost, host =>
+                {
+                    host.Username(options.Username);
+                    host.Password(options.Password);
+                });
+                // Bus-level retry is the outermost filter of every endpoint: a retry re-runs the whole consume,
+                // including a saga's repository transaction and its outbox.
+                bus.UseMessageRetry(retry => retry.Intervals(20, 50, 100, 250, 500, 1000, 2000, 5000));
+                configureBus?.Invoke(context, bus);
+                bus.ConfigureEndpoints(context);
+            });
+        });
+
+        return builder;
+    }
+}
