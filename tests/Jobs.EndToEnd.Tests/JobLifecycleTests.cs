@@ -1,0 +1,90 @@
+using Npgsql;
+
+namespace Jobs.EndToEnd.Tests;
+
+[Collection(SystemCollection.Name)]
+public sealed class JobLifecycleTests(SystemFixture fixture)
+{
+    readonly JobsClient jobs = new(fixture.System.CreateClient(), fixture.System);
+
+    [Fact]
+    public async Task EchoHello_SucceedsAndItsOutputIsReadable()
+    {
+        var id = await jobs.Submit(new { command = "echo", args = new[] { "hello" } });
+
+        var job = await jobs.WaitTerminal(id);
+
+        Assert.Equal("Succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(0, job.GetProperty("exitCode").GetInt32());
+        Assert.StartsWith("test-", job.GetProperty("executorId").GetString(), StringComparison.Ordinal);
+        Assert.Equal("hello\n", await jobs.Output(id));
+    }
+
+    [Fact]
+    public async Task ShellExitThree_FailsWithExitCodeThree()
+    {
+        var id = await jobs.Submit(new { command = "exit 3", shell = true });
+
+        var job = await jobs.WaitTerminal(id);
+
+        Assert.Equal("Failed", job.GetProperty("status").GetString());
+        Assert.Equal(3, job.GetProperty("exitCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task ExecForm_PassesArgumentsVerbatimWithoutAShell()
+    {
+        var id = await jobs.Submit(new { command = "printf", args = new[] { "%s|%s", "$HOME", "a b" } });
+
+        Assert.Equal("$HOME|a b", await jobs.Output(id));
+    }
+
+    [Fact]
+    public async Task Stderr_IsCapturedAsItsOwnStream()
+    {
+        var id = await jobs.Submit(new { command = "echo out; echo err >&2", shell = true });
+        await jobs.Output(id);
+
+        var page = await jobs.Logs(id);
+        var streams = page.GetProperty("items").EnumerateArray()
+            .ToDictionary(i => i.GetProperty("stream").GetString()!, i => i.GetProperty("text").GetString());
+        Assert.Equal("out\n", streams["stdout"]);
+        Assert.Equal("err\n", streams["stderr"]);
+    }
+
+    [Fact]
+    public async Task MissingExecutable_FailsWithTheReason()
+    {
+        var id = await jobs.Submit(new { command = "/nonexistent/program" });
+
+        var job = await jobs.WaitTerminal(id);
+
+        Assert.Equal("Failed", job.GetProperty("status").GetString());
+        Assert.Contains("/nonexistent/program", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoHundredJobsAtOnce_AllEndWithCompleteOutputAndOneSagaRowEach()
+    {
+        const int count = 200;
+        var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            jobs.Submit(new { command = $"for n in $(seq 1 20); do echo job-{i}-line-$n; done", shell = true })));
+
+        var outputs = await Task.WhenAll(ids.Select(jobs.Output));
+
+        for (var i = 0; i < count; i++)
+        {
+            var expected = string.Concat(Enumerable.Range(1, 20).Select(n => $"job-{i}-line-{n}\n"));
+            Assert.Equal(expected, outputs[i]);
+            Assert.Equal("Succeeded", (await jobs.Get(ids[i])).GetProperty("status").GetString());
+        }
+
+        await using var dataSource = fixture.System.Database.CreateDataSource();
+        await using var command = dataSource.CreateCommand("SELECT count(*), count(DISTINCT id) FROM jobapi.jobs WHERE id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = ids });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(count, reader.GetInt64(0));
+        Assert.Equal(count, reader.GetInt64(1));
+    }
+}

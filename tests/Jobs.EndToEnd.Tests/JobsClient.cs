@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Jobs.Testing;
+
+namespace Jobs.EndToEnd.Tests;
+
+/// <summary>The public API as a test uses it, through the gateway.</summary>
+public sealed class JobsClient(HttpClient http, JobsSystem system)
+{
+    static readonly string[] TerminalStatuses = ["Succeeded", "Failed"];
+
+    public HttpClient Http => http;
+
+    public async Task<Guid> Submit(object spec)
+    {
+        using var response = await http.PostAsJsonAsync("/api/jobs", spec);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST answered {(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        var id = json.RootElement.GetProperty("id").GetGuid();
+        Assert.Equal($"/api/jobs/{id}", response.Headers.Location?.OriginalString);
+        return id;
+    }
+
+    public async Task<JsonElement> Get(Guid id)
+    {
+        using var response = await http.GetAsync($"/api/jobs/{id}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+    }
+
+    public Task<JsonElement> WaitTerminal(Guid id, TimeSpan? timeout = null) => Eventually.Get(
+        () => Get(id),
+        job => TerminalStatuses.Contains(job.GetProperty("status").GetString()),
+        timeout ?? TimeSpan.FromSeconds(60),
+        $"job {id} to end\n{system.Logs()}");
+
+    public async Task<JsonElement> Logs(Guid id, int offset = 0, int limit = 1000)
+    {
+        using var response = await http.GetAsync($"/api/jobs/{id}/logs?offset={offset}&limit={limit}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+    }
+
+    /// <summary>Waits until every chunk the attempt reported is stored, then returns the whole output.</summary>
+    public async Task<string> Output(Guid id)
+    {
+        var job = await WaitTerminal(id);
+        var expected = job.GetProperty("logChunks").GetInt32();
+        var page = await Eventually.Get(
+            () => Logs(id),
+            logs => logs.GetProperty("items").GetArrayLength() == expected,
+            TimeSpan.FromSeconds(30),
+            $"{expected} log chunks of job {id}");
+        return string.Concat(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()));
+    }
+}

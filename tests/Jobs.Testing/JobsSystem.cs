@@ -1,0 +1,101 @@
+namespace Jobs.Testing;
+
+/// <summary>
+/// The whole system as real processes on a database and virtual host of its own: JobApi, Scheduler, LogSink, the
+/// gateway and <c>executors</c> executors. Services can be stopped, killed and started again by name.
+/// </summary>
+public sealed class JobsSystem : IAsyncDisposable
+{
+    readonly Dictionary<string, ServiceProcess> services = [];
+    readonly Dictionary<string, (string Service, Dictionary<string, string> Configuration)> definitions = [];
+    readonly string logDirectory;
+
+    JobsSystem(ServerEndpoints servers, TestDatabase database, TestVirtualHost virtualHost)
+    {
+        Servers = servers;
+        Database = database;
+        VirtualHost = virtualHost;
+        logDirectory = Path.Combine(RepositoryRoot.Path, ".local", "test-logs", virtualHost.Name);
+    }
+
+    public ServerEndpoints Servers { get; }
+    public TestDatabase Database { get; }
+    public TestVirtualHost VirtualHost { get; }
+    public ServiceProcess Gateway => services["gateway"];
+    public ServiceProcess JobApi => services["jobapi"];
+    public IReadOnlyDictionary<string, ServiceProcess> Services => services;
+
+    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4)
+    {
+        var servers = await TestServers.Get();
+        var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
+        try
+        {
+            system.Define("jobapi", "JobApi", withDatabase: true);
+            system.Define("scheduler", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:15"));
+            system.Define("logsink", "LogSink", withDatabase: true);
+            for (var i = 1; i <= executors; i++)
+            {
+                system.Define($"executor-{i}", "Executor", withDatabase: false,
+                    ("Executor:Id", $"test-{i}"),
+                    ("Executor:Slots", slotsPerExecutor.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ("Executor:HeartbeatInterval", "00:00:02"),
+                    ("Executor:WorkRoot", Path.Combine(Path.GetTempPath(), system.VirtualHost.Name, $"executor-{i}")));
+            }
+
+            // Everything but the gateway, which needs JobApi's port, starts side by side.
+            await Task.WhenAll(system.definitions.Keys.ToList().Select(system.StartService));
+
+            system.definitions["gateway"] = ("Gateway", new Dictionary<string, string>
+            {
+                ["ReverseProxy:Clusters:jobapi:Destinations:jobapi1:Address"] = system.JobApi.BaseAddress.ToString(),
+            });
+            await system.StartService("gateway");
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or starts again) a service by name and waits until it is healthy.</summary>
+    public async Task StartService(string name)
+    {
+        var (service, configuration) = definitions[name];
+        var process = ServiceProcess.Start(service, name, configuration, logDirectory);
+        services[name] = process;
+        await process.WaitHealthy(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>A client of the public API through the gateway.</summary>
+    public HttpClient CreateClient() => new() { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>Everything the services logged lately, for failure messages.</summary>
+    public string Logs() => string.Join("\n", services.Values.Select(s => $"--- {s.Name} ---\n{s.Tail(25)}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(services.Values.Select(s => s.DisposeAsync().AsTask()));
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    void Define(string name, string service, bool withDatabase, params (string Key, string Value)[] extra)
+    {
+        var configuration = new Dictionary<string, string>
+        {
+            ["RabbitMq:Host"] = Servers.RabbitHost,
+            ["RabbitMq:Port"] = Servers.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = VirtualHost.Name,
+            ["RabbitMq:Username"] = Servers.RabbitUser,
+            ["RabbitMq:Password"] = Servers.RabbitPassword,
+        };
+        if (withDatabase)
+            configuration["ConnectionStrings:Jobs"] = Database.ConnectionString;
+        foreach (var (key, value) in extra)
+            configuration[key] = value;
+        definitions[name] = (service, configuration);
+    }
+}
