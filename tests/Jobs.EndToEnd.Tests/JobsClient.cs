@@ -36,6 +36,14 @@ public sealed class JobsClient(HttpClient http, JobsSystem system)
         timeout ?? TimeSpan.FromSeconds(60),
         $"job {id} to end\n{system.Logs()}");
 
+    /// <summary>The newest <paramref name="limit"/> jobs' statuses by id.</summary>
+    public async Task<Dictionary<Guid, string>> List(int limit)
+    {
+        var page = await http.GetFromJsonAsync<JsonElement>($"/api/jobs?limit={limit}");
+        return page.GetProperty("items").EnumerateArray()
+            .ToDictionary(j => j.GetProperty("id").GetGuid(), j => j.GetProperty("status").GetString()!);
+    }
+
     public async Task<JsonElement> Logs(Guid id, int offset = 0, int limit = 1000)
     {
         using var response = await http.GetAsync($"/api/jobs/{id}/logs?offset={offset}&limit={limit}");
