@@ -18,6 +18,7 @@ builder.AddJobsMessaging(x =>
     x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
 });
 builder.Services.AddSingleton<LogReader>();
+builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
 
 var app = builder.Build();
 

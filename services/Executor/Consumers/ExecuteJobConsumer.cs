@@ -51,9 +51,25 @@ public sealed partial class ExecuteJobConsumer(
         }
         finally
         {
-            Directory.Delete(workingDirectory, recursive: true);
+            RemoveWorkingDirectory(workingDirectory);
         }
     }
+
+    /// <summary>Best effort: a job may leave files it made unremovable, and that must not turn a finished attempt into a fault.</summary>
+    void RemoveWorkingDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogCleanupFailed(ex, path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the working directory {Path}")]
+    partial void LogCleanupFailed(Exception exception, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Running job {JobId} attempt {Attempt}: {Command}")]
     partial void LogRunning(Guid jobId, int attempt, string command);
