@@ -75,8 +75,10 @@ public sealed class ProcessRunner
             await process.WaitForExitAsync(cancellationToken);
             return new AttemptResult(process.ExitCode, null, seq);
         }
-        catch (OperationCanceledException)
+        catch
         {
+            // Whatever stopped us from reporting (cancellation, a broker that failed a publish), the process must not
+            // outlive the attempt: a retry would otherwise run it a second time beside the orphan.
             process.Kill(entireProcessTree: true);
             throw;
         }

@@ -29,7 +29,7 @@ public sealed class LogChunkWriter(NpgsqlDataSource dataSource)
                 await import.WriteAsync(chunk.Attempt, NpgsqlDbType.Integer, cancellationToken);
                 await import.WriteAsync(chunk.Seq, NpgsqlDbType.Integer, cancellationToken);
                 await import.WriteAsync((short)chunk.Stream, NpgsqlDbType.Smallint, cancellationToken);
-                await import.WriteAsync(chunk.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(chunk.Timestamp.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(chunk.Data, NpgsqlDbType.Bytea, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);

@@ -44,7 +44,7 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         command.Parameters.Add(new() { Value = request.JobId });
         command.Parameters.Add(new() { Value = request.Attempt });
         command.Parameters.Add(new() { Value = request.Pool });
-        command.Parameters.Add(new() { Value = request.RequestedAt });
+        command.Parameters.Add(new() { Value = request.RequestedAt.ToUniversalTime() });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 

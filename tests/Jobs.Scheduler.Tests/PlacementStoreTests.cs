@@ -1,0 +1,264 @@
+using Jobs.Contracts;
+using Jobs.Scheduler.Placement;
+using Jobs.Testing;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Jobs.Scheduler.Tests;
+
+public sealed class PlacementStoreTests : IAsyncLifetime
+{
+    static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    TestDatabase database = null!;
+    NpgsqlDataSource dataSource = null!;
+    PlacementStore store = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await SchedulerDatabase.Create();
+        dataSource = database.CreateDataSource();
+        store = NewStore(dataSource);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await dataSource.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task NoExecutors_NothingIsPlaced()
+    {
+        await Request(3);
+
+        Assert.Empty(await store.PlaceWaiting(default));
+        Assert.Empty(await store.Unfinished(default));
+        Assert.Equal(3, await Scalar<long>("SELECT count(*) FROM scheduler.placements WHERE executor_id IS NULL"));
+    }
+
+    [Fact]
+    public async Task TwoSlotsFiveRequests_TheTwoOldestArePlacedAndOneMoreAfterARelease()
+    {
+        await Heartbeat("e1", slots: 2);
+        var jobs = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToArray();
+        // Requested out of order: placement goes by requested_at, not by arrival.
+        foreach (var i in new[] { 3, 0, 4, 1, 2 })
+            await store.Request(new PlaceJob(jobs[i], 1, "default", Start.AddSeconds(i)), default);
+
+        var first = await store.PlaceWaiting(default);
+        var none = await store.PlaceWaiting(default);
+        await store.Release(jobs[1], 1, default);
+        var afterRelease = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(jobs[0], 1, "e1"), new JobPlaced(jobs[1], 1, "e1")], first.OrderBy(p => Array.IndexOf(jobs, p.JobId)));
+        Assert.Empty(none);
+        Assert.Equal([new JobPlaced(jobs[2], 1, "e1")], afterRelease);
+    }
+
+    [Fact]
+    public async Task OneRequest_GoesToTheExecutorWithTheMostFreeSlots()
+    {
+        await Heartbeat("busy", slots: 4);
+        await Heartbeat("small", slots: 2);
+        await Request(3);
+        Assert.Equal(3, (await store.PlaceWaiting(default)).Count(p => p.ExecutorId == "busy"));
+
+        await Request(1);
+        var placed = await store.PlaceWaiting(default);
+
+        // busy has 1 slot free, small has 2.
+        Assert.Equal("small", Assert.Single(placed).ExecutorId);
+    }
+
+    [Fact]
+    public async Task ManyRequests_AreSpreadOverTheExecutors()
+    {
+        await Heartbeat("a", slots: 4);
+        await Heartbeat("b", slots: 4);
+        await Heartbeat("c", slots: 4);
+        await Request(6);
+
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Equal(6, placed.Count);
+        Assert.All(placed.GroupBy(p => p.ExecutorId), g => Assert.Equal(2, g.Count()));
+    }
+
+    [Fact]
+    public async Task Pools_AJobOnlyGoesToAnExecutorOfItsPool()
+    {
+        await Heartbeat("cpu", slots: 8, pool: "default");
+        var gpuJob = Guid.NewGuid();
+        await store.Request(new PlaceJob(gpuJob, 1, "gpu", Start), default);
+        var defaultJob = Guid.NewGuid();
+        await store.Request(new PlaceJob(defaultJob, 1, "default", Start.AddSeconds(1)), default);
+
+        var withoutGpu = await store.PlaceWaiting(default);
+        await Heartbeat("gpu-1", slots: 8, pool: "gpu");
+        var withGpu = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(defaultJob, 1, "cpu")], withoutGpu);
+        Assert.Equal([new JobPlaced(gpuJob, 1, "gpu-1")], withGpu);
+    }
+
+    [Fact]
+    public async Task SilentExecutor_GetsNothingUntilItsNextHeartbeat()
+    {
+        await Heartbeat("e1", slots: 4);
+        await Execute("UPDATE scheduler.executors SET last_heartbeat_at = now() - interval '16 seconds'");
+        await Request(2);
+
+        var whileSilent = await store.PlaceWaiting(default);
+        await Heartbeat("e1", slots: 4);
+        var afterHeartbeat = await store.PlaceWaiting(default);
+
+        Assert.Empty(whileSilent);
+        Assert.Equal(2, afterHeartbeat.Count);
+    }
+
+    [Fact]
+    public async Task ShortExecutorTimeout_AnExecutorSilentForLongerGetsNothing()
+    {
+        var impatient = NewStore(dataSource, TimeSpan.FromMilliseconds(200));
+        await Heartbeat("e1", slots: 4);
+        await Request(1);
+
+        await Eventually.Get(
+            () => Scalar<bool>("SELECT last_heartbeat_at < now() - interval '300 milliseconds' FROM scheduler.executors"),
+            silent => silent,
+            TimeSpan.FromSeconds(5),
+            "the heartbeat to be older than the timeout");
+        var placed = await impatient.PlaceWaiting(default);
+
+        Assert.Empty(placed);
+        Assert.Single(await store.PlaceWaiting(default));
+    }
+
+    [Fact]
+    public async Task SameRequestTwice_IsOneRowAndAfterPlacementRequestAnswersTheExecutor()
+    {
+        var request = new PlaceJob(Guid.NewGuid(), 2, "default", Start);
+
+        var first = await store.Request(request, default);
+        var second = await store.Request(request with { RequestedAt = Start.AddMinutes(1) }, default);
+        await Heartbeat("e1", slots: 1);
+        await store.PlaceWaiting(default);
+        var afterPlacement = await store.Request(request, default);
+
+        Assert.Null(first);
+        Assert.Null(second);
+        Assert.Equal("e1", afterPlacement);
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM scheduler.placements"));
+        Assert.Equal(Start, await Scalar<DateTimeOffset>("SELECT requested_at FROM scheduler.placements"));
+    }
+
+    [Fact]
+    public async Task RecordHeartbeat_UpsertsAndANewSlotCountIsUsed()
+    {
+        await Heartbeat("e1", slots: 1);
+        var jobs = await Request(4);
+        var withOne = await store.PlaceWaiting(default);
+
+        await Heartbeat("e1", slots: 3);
+        var withThree = await store.PlaceWaiting(default);
+
+        await Heartbeat("e1", slots: 1);
+        await store.Release(jobs[0], 1, default);
+        var shrunk = await store.PlaceWaiting(default);
+
+        Assert.Single(withOne);
+        Assert.Equal(2, withThree.Count);
+        // Two still run on one slot: nothing more goes there.
+        Assert.Empty(shrunk);
+        Assert.Equal(1, await Scalar<long>("SELECT count(*) FROM scheduler.executors"));
+        Assert.Equal(1, await Scalar<int>("SELECT slots FROM scheduler.executors WHERE id = 'e1'"));
+    }
+
+    [Fact]
+    public async Task Unfinished_ListsPlacedAttemptsNotYetReleased()
+    {
+        await Heartbeat("e1", slots: 2);
+        var jobs = await Request(3);
+        await store.PlaceWaiting(default);
+
+        await store.Release(jobs[0], 1, default);
+
+        Assert.Equal([new JobPlaced(jobs[1], 1, "e1")], await store.Unfinished(default));
+    }
+
+    [Fact]
+    public async Task PlacementBatch_LimitsWhatOneCallPlaces()
+    {
+        var small = NewStore(dataSource, placementBatch: 2);
+        await Heartbeat("e1", slots: 10);
+        await Request(5);
+
+        var counts = new List<int>();
+        for (var call = 0; call < 4; call++)
+            counts.Add((await small.PlaceWaiting(default)).Count);
+
+        Assert.Equal([2, 2, 1, 0], counts);
+    }
+
+    [Fact]
+    public async Task TwoSchedulersPlacingAtOnce_NeverGiveMoreThanTheFreeSlots()
+    {
+        await using var otherSource = database.CreateDataSource();
+        var other = NewStore(otherSource);
+        await Heartbeat("e1", slots: 3);
+        await Heartbeat("e2", slots: 2);
+
+        for (var round = 0; round < 50; round++)
+        {
+            await Execute("DELETE FROM scheduler.placements");
+            await Request(20);
+            using var go = new Barrier(2);
+
+            var results = await Task.WhenAll(
+                Task.Run(() => { go.SignalAndWait(); return store.PlaceWaiting(default); }),
+                Task.Run(() => { go.SignalAndWait(); return other.PlaceWaiting(default); }));
+
+            var placed = results.SelectMany(r => r).ToList();
+            Assert.True(placed.Count == 5, $"round {round}: placed {placed.Count} ({results[0].Count} + {results[1].Count}) on 5 free slots");
+            Assert.Equal(placed.Count, placed.DistinctBy(p => p.JobId).Count());
+            Assert.Equal(5, await Scalar<long>("SELECT count(*) FROM scheduler.placements WHERE executor_id IS NOT NULL"));
+        }
+    }
+
+    static PlacementStore NewStore(NpgsqlDataSource dataSource, TimeSpan? executorTimeout = null, int placementBatch = 256) =>
+        new(dataSource, Options.Create(new SchedulerOptions
+        {
+            ExecutorTimeout = executorTimeout ?? TimeSpan.FromSeconds(15),
+            PlacementBatch = placementBatch,
+        }));
+
+    Task Heartbeat(string executorId, int slots, string pool = "default") => store.RecordHeartbeat(
+        new ExecutorHeartbeat(executorId, pool, new Dictionary<string, string> { ["zone"] = "test" }, slots, [],
+            new HostFacts("host", "linux", 2, 1 << 30), DateTimeOffset.UtcNow),
+        default);
+
+    /// <summary>Requests <paramref name="count"/> attempts in the default pool, oldest first.</summary>
+    async Task<Guid[]> Request(int count)
+    {
+        var jobs = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToArray();
+        var offset = await Scalar<long>("SELECT count(*) FROM scheduler.placements");
+        for (var i = 0; i < count; i++)
+            Assert.Null(await store.Request(new PlaceJob(jobs[i], 1, "default", Start.AddSeconds(offset + i)), default));
+        return jobs;
+    }
+
+    async Task Execute(string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    async Task<T> Scalar<T>(string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no row from {sql}");
+        return await reader.GetFieldValueAsync<T>(0);
+    }
+}
