@@ -116,6 +116,6 @@ public static partial class SubmitJobRequest
         _ => "null",
     };
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex PoolName();
 }

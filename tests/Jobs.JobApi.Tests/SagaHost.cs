@@ -1,0 +1,73 @@
+using Jobs.JobApi.Data;
+using Jobs.JobApi.Persistence;
+using Jobs.JobApi.StateMachines;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Machine = Jobs.JobApi.StateMachines.JobStateMachine;
+
+namespace Jobs.JobApi.Tests;
+
+/// <summary>
+/// One JobApi process as far as the saga goes: the production state machine, definition and EF Core repository, on the
+/// test harness over RabbitMQ, with the bus settings of <c>AddJobsMessaging</c>. Several on one database and virtual host
+/// compete for the saga queue like replicas do.
+/// </summary>
+sealed class SagaHost : IAsyncDisposable
+{
+    readonly ServiceProvider provider;
+
+    SagaHost(ServiceProvider provider, RetryLog retries)
+    {
+        this.provider = provider;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Retries = retries;
+    }
+
+    public ITestHarness Harness { get; }
+
+    /// <summary>What the bus-level retry policy caught and retried.</summary>
+    public RetryLog Retries { get; }
+
+    public static async Task<SagaHost> Start(ServersFixture fixture)
+    {
+        var servers = fixture.Servers;
+        var retries = new RetryLog();
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<JobApiDbContext>(fixture.UseDatabase);
+        services.AddMassTransitTestHarness(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    rabbit.SetQuorumQueue();
+            });
+            x.AddSagaStateMachine<Machine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
+            x.UsingRabbitMq((context, bus) =>
+            {
+                bus.Host(servers.RabbitHost, (ushort)servers.RabbitPort, fixture.VirtualHost.Name, host =>
+                {
+                    host.Username(servers.RabbitUser);
+                    host.Password(servers.RabbitPassword);
+                });
+                bus.UseMessageRetry(retry =>
+                {
+                    retry.Intervals(20, 50, 100, 250, 500, 1000, 2000, 5000);
+                    retry.ConnectRetryObserver(retries);
+                });
+                bus.ConfigureEndpoints(context);
+            });
+        });
+
+        var host = new SagaHost(services.BuildServiceProvider(true), retries);
+        await host.Harness.Start();
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await provider.DisposeAsync();
+    }
+}
