@@ -11,4 +11,10 @@ public record JobAttemptFinished(
     int? ExitCode,
     string? Error,
     int LogChunks,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt)
+{
+    public AttemptEnd End { get; init; }
+
+    /// <summary>The signal that ended the process when the executor stopped it (15 SIGTERM, 9 SIGKILL).</summary>
+    public int? Signal { get; init; }
+}

@@ -1,4 +1,19 @@
 namespace Jobs.Contracts;
 
-/// <summary>What to run. Exec form (no shell) unless <see cref="Shell"/> is set, then the command is run by <c>/bin/sh -c</c>.</summary>
-public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, string Pool);
+/// <summary>
+/// What to run and how. Exec form (no shell) unless <see cref="Shell"/> is set, then the command is run by
+/// <c>/bin/sh -c</c>. Fields after the positional ones were added later; their defaults keep older messages valid.
+/// </summary>
+public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, string Pool)
+{
+    /// <summary>Longest an attempt may run, from start to end; null for no limit. On expiry the process group is stopped.</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>How long a stopped process group gets between SIGTERM and SIGKILL.</summary>
+    public int CancelGraceSeconds { get; init; } = 10;
+
+    public RetryPolicy Retry { get; init; } = new();
+
+    /// <summary>Run only on this executor (instead of any executor of <see cref="Pool"/>).</summary>
+    public string? ExecutorId { get; init; }
+}

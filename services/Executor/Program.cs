@@ -13,16 +13,30 @@ builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection(Exe
 
 builder.AddServiceDefaults();
 builder.AddJobsMessaging(
-    x => x.AddConsumer<ExecuteJobConsumer>().ExcludeFromConfigureEndpoints(),
-    (context, bus) => bus.ReceiveEndpoint(ExecutorEndpoint.QueueName(executor.Id), endpoint =>
+    x =>
+    {
+        x.AddConsumer<ExecuteJobConsumer>().ExcludeFromConfigureEndpoints();
+        x.AddConsumer<StopJobConsumer>().ExcludeFromConfigureEndpoints();
+    },
+    (context, bus) =>
     {
         // This executor's own queue: only what is sent to it, as many at once as it has slots.
-        endpoint.ConfigureConsumeTopology = false;
-        endpoint.SetQuorumQueue();
-        endpoint.PrefetchCount = executor.Slots;
-        endpoint.ConcurrentMessageLimit = executor.Slots;
-        endpoint.ConfigureConsumer<ExecuteJobConsumer>(context);
-    }));
+        bus.ReceiveEndpoint(ExecutorEndpoint.QueueName(executor.Id), endpoint =>
+        {
+            endpoint.ConfigureConsumeTopology = false;
+            endpoint.SetQuorumQueue();
+            endpoint.PrefetchCount = executor.Slots;
+            endpoint.ConcurrentMessageLimit = executor.Slots;
+            endpoint.ConfigureConsumer<ExecuteJobConsumer>(context);
+        });
+        // Its control queue: stops are handled at once, however busy the slots are.
+        bus.ReceiveEndpoint(ExecutorEndpoint.ControlQueueName(executor.Id), endpoint =>
+        {
+            endpoint.ConfigureConsumeTopology = false;
+            endpoint.SetQuorumQueue();
+            endpoint.ConfigureConsumer<StopJobConsumer>(context);
+        });
+    });
 builder.Services.AddSingleton<AttemptRegistry>();
 builder.Services.AddHostedService<HeartbeatService>();
 

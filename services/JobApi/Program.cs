@@ -16,8 +16,10 @@ builder.AddJobsMessaging(x =>
 {
     x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
     x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
+    x.AddRequestClient<CancelJob>(TimeSpan.FromSeconds(30));
 });
 builder.Services.AddSingleton<LogReader>();
+builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
 
 var app = builder.Build();

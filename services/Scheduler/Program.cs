@@ -12,6 +12,7 @@ builder.AddJobsMessaging(x =>
     x.AddConsumer<ExecutorHeartbeatConsumer>();
     x.AddConsumer<PlaceJobConsumer>();
     x.AddConsumer<AttemptFinishedConsumer>();
+    x.AddConsumer<JobEndedConsumer>();
 });
 builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
 builder.Services.AddSingleton<PlacementStore>();

@@ -11,7 +11,8 @@ namespace Jobs.JobApi.Tests;
 /// <summary>The job state machine on MassTransit's in-memory test harness, with steps that walk a job to a given state.</summary>
 sealed class InMemoryJobSaga : IAsyncDisposable
 {
-    public static readonly JobSpec Spec = new("echo", ["hello"], false, "gpu");
+    /// <summary>No retries, so one attempt decides the job; retry tests pass their own spec.</summary>
+    public static readonly JobSpec Spec = new("echo", ["hello"], false, "gpu") { Retry = new RetryPolicy { MaxAttempts = 1 } };
 
     readonly ServiceProvider provider;
 

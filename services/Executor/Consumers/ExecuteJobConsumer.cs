@@ -17,15 +17,22 @@ public sealed partial class ExecuteJobConsumer(
     public async Task Consume(ConsumeContext<ExecuteJob> context)
     {
         var command = context.Message;
+        var executorId = options.Value.Id;
         var attempt = new RunningAttempt(command.JobId, command.Attempt);
-        if (!registry.TryBegin(attempt, out var earlier))
+        var control = registry.TryBegin(attempt, out var earlier, out var stoppedBeforeStart);
+        if (control is null)
         {
+            if (stoppedBeforeStart)
+            {
+                // Remembered as finished, so a redelivery of the command reports this instead of running it.
+                earlier = Finished(command, executorId, new AttemptResult(null, "Stopped before it started.", 0, AttemptEnd.Stopped));
+                registry.Finish(attempt, earlier);
+            }
             if (earlier is not null)
                 await context.Publish(earlier);
             return;
         }
 
-        var executorId = options.Value.Id;
         var workingDirectory = Path.Combine(options.Value.WorkRoot, $"{command.JobId:N}-{command.Attempt}");
         Directory.CreateDirectory(workingDirectory);
         try
@@ -34,15 +41,15 @@ public sealed partial class ExecuteJobConsumer(
             var result = await ProcessRunner.Run(
                 command.Spec,
                 workingDirectory,
+                control,
                 pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
                 (seq, piece) => context.Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
                 context.CancellationToken);
 
-            var finished = new JobAttemptFinished(
-                command.JobId, command.Attempt, executorId, result.ExitCode, result.Error, result.LogChunks, DateTimeOffset.UtcNow);
+            var finished = Finished(command, executorId, result);
             await context.Publish(finished);
             registry.Finish(attempt, finished);
-            LogFinished(command.JobId, command.Attempt, result.ExitCode, result.Error);
+            LogFinished(command.JobId, command.Attempt, result.End, result.ExitCode, result.Error);
         }
         catch
         {
@@ -54,6 +61,13 @@ public sealed partial class ExecuteJobConsumer(
             RemoveWorkingDirectory(workingDirectory);
         }
     }
+
+    static JobAttemptFinished Finished(ExecuteJob command, string executorId, AttemptResult result) =>
+        new(command.JobId, command.Attempt, executorId, result.ExitCode, result.Error, result.LogChunks, DateTimeOffset.UtcNow)
+        {
+            End = result.End,
+            Signal = result.Signal,
+        };
 
     /// <summary>Best effort: a job may leave files it made unremovable, and that must not turn a finished attempt into a fault.</summary>
     void RemoveWorkingDirectory(string path)
@@ -68,12 +82,12 @@ public sealed partial class ExecuteJobConsumer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the working directory {Path}")]
-    partial void LogCleanupFailed(Exception exception, string path);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Running job {JobId} attempt {Attempt}: {Command}")]
     partial void LogRunning(Guid jobId, int attempt, string command);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} finished: exit code {ExitCode} {Error}")]
-    partial void LogFinished(Guid jobId, int attempt, int? exitCode, string? error);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} ended ({End}): exit code {ExitCode} {Error}")]
+    partial void LogFinished(Guid jobId, int attempt, AttemptEnd end, int? exitCode, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the working directory {Path}")]
+    partial void LogCleanupFailed(Exception exception, string path);
 }

@@ -4,25 +4,55 @@ using Jobs.Contracts;
 namespace Jobs.Executor.Execution;
 
 /// <summary>
-/// The attempts this executor runs now, for heartbeats, and the recently finished ones, so a redelivered command is
-/// answered with its result instead of running the process twice.
+/// The attempts this executor runs now (for heartbeats and stops), the recently finished ones (so a redelivered
+/// command is answered with its result instead of running the process twice), and stops that arrived before their
+/// attempt did.
 /// </summary>
 public sealed class AttemptRegistry
 {
-    const int RememberFinished = 10_000;
+    const int Remember = 10_000;
 
-    readonly ConcurrentDictionary<RunningAttempt, byte> running = new();
+    readonly ConcurrentDictionary<RunningAttempt, AttemptControl> running = new();
     readonly ConcurrentDictionary<RunningAttempt, JobAttemptFinished> finished = new();
     readonly ConcurrentQueue<RunningAttempt> finishedOrder = new();
+    readonly ConcurrentDictionary<RunningAttempt, byte> stoppedEarly = new();
+
+    // Beginning and stopping decide together whether a stop finds a running attempt or is kept for later.
+    readonly Lock startStop = new();
 
     public IReadOnlyList<RunningAttempt> Running => [.. running.Keys];
 
-    /// <summary>False if the attempt already runs here or ran here (then <paramref name="result"/> is its result, if it ended).</summary>
-    public bool TryBegin(RunningAttempt attempt, out JobAttemptFinished? result)
+    /// <summary>
+    /// Registers the attempt as running and returns its control; null if it already runs here, ran here (then
+    /// <paramref name="result"/> is its result) or was stopped before it arrived (then <paramref name="stoppedBeforeStart"/>).
+    /// </summary>
+    public AttemptControl? TryBegin(RunningAttempt attempt, out JobAttemptFinished? result, out bool stoppedBeforeStart)
     {
+        stoppedBeforeStart = false;
         if (finished.TryGetValue(attempt, out result))
-            return false;
-        return running.TryAdd(attempt, 0);
+            return null;
+        lock (startStop)
+        {
+            if (stoppedEarly.TryRemove(attempt, out _))
+            {
+                stoppedBeforeStart = true;
+                return null;
+            }
+            var control = new AttemptControl();
+            return running.TryAdd(attempt, control) ? control : null;
+        }
+    }
+
+    /// <summary>Stops the attempt if it runs; remembers the stop if it has not arrived yet; nothing if it has finished.</summary>
+    public void RequestStop(RunningAttempt attempt, TimeSpan grace)
+    {
+        lock (startStop)
+        {
+            if (running.TryGetValue(attempt, out var control))
+                control.RequestStop(grace);
+            else if (!finished.ContainsKey(attempt) && stoppedEarly.TryAdd(attempt, 0) && stoppedEarly.Count > Remember)
+                stoppedEarly.Clear();
+        }
     }
 
     public void Abandon(RunningAttempt attempt) => running.TryRemove(attempt, out _);
@@ -32,7 +62,7 @@ public sealed class AttemptRegistry
         finished[attempt] = result;
         finishedOrder.Enqueue(attempt);
         running.TryRemove(attempt, out _);
-        while (finishedOrder.Count > RememberFinished && finishedOrder.TryDequeue(out var oldest))
+        while (finishedOrder.Count > Remember && finishedOrder.TryDequeue(out var oldest))
             finished.TryRemove(oldest, out _);
     }
 }

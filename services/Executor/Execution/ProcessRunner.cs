@@ -6,25 +6,29 @@ using Jobs.Contracts;
 namespace Jobs.Executor.Execution;
 
 /// <summary>
-/// Runs one attempt's process: exec form unless the spec asks for a shell, stdin closed, stdout and stderr read at the
-/// same time and numbered in one sequence in the order their pieces were cut.
+/// Runs one attempt's process: exec form unless the spec asks for a shell, in a process group of its own, stdin
+/// closed, stdout and stderr read at the same time and numbered in one sequence in the order their pieces were cut.
+/// The group is stopped (SIGTERM, then SIGKILL after the grace period) on timeout or on request, and whatever is left of
+/// it is killed when the main process ends, so no process of an attempt outlives it.
 /// </summary>
-public sealed class ProcessRunner
+public static class ProcessRunner
 {
     /// <summary>Pieces waiting to be published; when full, the pumps (and so the child) wait.</summary>
     const int PendingPieces = 16;
 
-    public static ProcessStartInfo StartInfo(JobSpec spec, string workingDirectory)
+    /// <summary>How the process is started: through <c>setsid</c>, which makes it the leader of a new session and group and then execs it.</summary>
+    public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory)
     {
         var startInfo = new ProcessStartInfo
         {
-            FileName = spec.Shell ? "/bin/sh" : spec.Command,
+            FileName = "setsid",
             WorkingDirectory = workingDirectory,
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        startInfo.ArgumentList.Add(program);
         if (spec.Shell)
         {
             startInfo.ArgumentList.Add("-c");
@@ -42,24 +46,34 @@ public sealed class ProcessRunner
     public static async Task<AttemptResult> Run(
         JobSpec spec,
         string workingDirectory,
+        AttemptControl control,
         Func<int, Task> started,
         Func<int, OutputPiece, Task> publish,
         CancellationToken cancellationToken)
     {
-        using var process = new Process { StartInfo = StartInfo(spec, workingDirectory) };
+        var (program, error) = spec.Shell ? ("/bin/sh", null) : Executable.Resolve(spec.Command, Environment.GetEnvironmentVariable("PATH"), workingDirectory);
+        if (program is null)
+            return new AttemptResult(null, error, 0, AttemptEnd.Rejected);
+        if (!Directory.Exists(workingDirectory))
+            return new AttemptResult(null, $"The working directory '{workingDirectory}' does not exist.", 0, AttemptEnd.Rejected);
+
+        using var process = new Process { StartInfo = StartInfo(spec, program, workingDirectory) };
         try
         {
             process.Start();
         }
         catch (Win32Exception ex)
         {
-            return new AttemptResult(null, $"Could not start '{process.StartInfo.FileName}': {ex.Message}", 0);
+            return new AttemptResult(null, $"Could not start '{program}': {ex.Message}", 0, AttemptEnd.Rejected);
         }
 
         try
         {
             process.StandardInput.Close();
+            await ProcessGroup.WaitUntilLeader(process.Id, cancellationToken);
             await started(process.Id);
+
+            var supervision = Supervise(process, spec, control, cancellationToken);
 
             var pieces = Channel.CreateBounded<OutputPiece>(new BoundedChannelOptions(PendingPieces) { SingleReader = true });
             var pumps = Task.WhenAll(
@@ -72,15 +86,43 @@ public sealed class ProcessRunner
                 await publish(seq++, piece);
             await pumps;
 
-            await process.WaitForExitAsync(cancellationToken);
-            return new AttemptResult(process.ExitCode, null, seq);
+            var (end, signal) = await supervision;
+            return new AttemptResult(process.ExitCode, null, seq, end, signal);
         }
         catch
         {
             // Whatever stopped us from reporting (cancellation, a broker that failed a publish), the process must not
             // outlive the attempt: a retry would otherwise run it a second time beside the orphan.
+            ProcessGroup.Signal(process.Id, ProcessGroup.SigKill);
             process.Kill(entireProcessTree: true);
             throw;
         }
+    }
+
+    /// <summary>Waits for the main process to end, stopping its group first on timeout or request; then kills what is left of the group.</summary>
+    static async Task<(AttemptEnd End, int? Signal)> Supervise(Process process, JobSpec spec, AttemptControl control, CancellationToken cancellationToken)
+    {
+        var exited = process.WaitForExitAsync(cancellationToken);
+        var timeout = spec.TimeoutSeconds is { } seconds
+            ? Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken)
+            : Task.Delay(Timeout.Infinite, cancellationToken);
+
+        var first = await Task.WhenAny(exited, timeout, control.StopRequested);
+        var end = AttemptEnd.Exited;
+        int? signal = null;
+        if (first != exited)
+        {
+            end = first == timeout ? AttemptEnd.TimedOut : AttemptEnd.Stopped;
+            var grace = first == timeout ? TimeSpan.FromSeconds(spec.CancelGraceSeconds) : await control.StopRequested;
+            ProcessGroup.Signal(process.Id, ProcessGroup.SigTerm);
+            signal = ProcessGroup.SigTerm;
+            if (await Task.WhenAny(exited, Task.Delay(grace, cancellationToken)) != exited)
+                signal = ProcessGroup.SigKill;
+        }
+
+        // Nothing of the attempt outlives it: stragglers (background children, or all of it after the grace) are killed.
+        ProcessGroup.Signal(process.Id, ProcessGroup.SigKill);
+        await exited;
+        return (end, signal);
     }
 }

@@ -1,8 +1,9 @@
+using Jobs.Contracts;
 using Jobs.JobApi.StateMachines;
 
 namespace Jobs.JobApi.Api;
 
-/// <summary>A job as the API shows it.</summary>
+/// <summary>A job as the API shows it: its spec, where it stands, and every attempt so far.</summary>
 public sealed record JobResponse(
     Guid Id,
     string Status,
@@ -10,6 +11,10 @@ public sealed record JobResponse(
     IReadOnlyList<string> Args,
     bool Shell,
     string Pool,
+    string? ExecutorTarget,
+    int? TimeoutSeconds,
+    int CancelGraceSeconds,
+    RetryPolicy Retry,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
     int Attempt,
@@ -19,7 +24,10 @@ public sealed record JobResponse(
     DateTimeOffset? FinishedAt,
     int? ExitCode,
     string? Error,
-    int? LogChunks)
+    int? LogChunks,
+    DateTimeOffset? NextAttemptAt,
+    DateTimeOffset? CancelRequestedAt,
+    IReadOnlyList<AttemptResponse> Attempts)
 {
     public static JobResponse From(JobState job) => new(
         job.CorrelationId,
@@ -28,6 +36,10 @@ public sealed record JobResponse(
         job.Spec.Args,
         job.Spec.Shell,
         job.Spec.Pool,
+        job.Spec.ExecutorId,
+        job.Spec.TimeoutSeconds,
+        job.Spec.CancelGraceSeconds,
+        job.Spec.Retry,
         job.SubmittedAt,
         job.UpdatedAt,
         job.Attempt,
@@ -37,10 +49,31 @@ public sealed record JobResponse(
         job.FinishedAt,
         job.ExitCode,
         job.Error,
-        job.LogChunks);
+        job.LogChunks,
+        job.NextAttemptAt,
+        job.CancelRequestedAt,
+        [.. job.Attempts.OrderBy(a => a.Number).Select(AttemptResponse.From)]);
 }
 
-/// <summary>The answer to a submit: where the job is and what it is now.</summary>
+/// <summary>One attempt: where and when it ran and how it ended.</summary>
+public sealed record AttemptResponse(
+    int Number,
+    string? ExecutorId,
+    DateTimeOffset? AssignedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    int? ExitCode,
+    int? Signal,
+    string? Outcome,
+    string? Error,
+    int? LogChunks)
+{
+    public static AttemptResponse From(JobAttempt attempt) => new(
+        attempt.Number, attempt.ExecutorId, attempt.AssignedAt, attempt.StartedAt, attempt.FinishedAt,
+        attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks);
+}
+
+/// <summary>The answer to a submit or a cancel: which job and where it stands now.</summary>
 public sealed record JobCreatedResponse(Guid Id, string Status);
 
 /// <summary>One page of the job list, newest first; pass <see cref="NextCursor"/> back to read on.</summary>

@@ -15,7 +15,19 @@ public static partial class SubmitJobRequest
     public const int MaxArgLength = 32 * 1024;
     public const string DefaultPool = "default";
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool"];
+    public const int MaxTimeoutSeconds = 7 * 24 * 3600;
+    public const int MaxGraceSeconds = 3600;
+    public const int MaxAttempts = 100;
+
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "timeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
+    static readonly Dictionary<string, FailureClass> FailureClasses = new()
+    {
+        ["exitCode"] = FailureClass.ExitCode,
+        ["timeout"] = FailureClass.Timeout,
+        ["lost"] = FailureClass.Lost,
+        ["rejected"] = FailureClass.Rejected,
+    };
 
     public static (JobSpec? Spec, Dictionary<string, string[]> Errors) Parse(JsonElement body)
     {
@@ -33,8 +45,15 @@ public static partial class SubmitJobRequest
         var args = ReadArgs(body, errors);
         var shell = ReadShell(body, errors);
         var pool = ReadPool(body, errors);
+        var executorId = ReadExecutorId(body, errors);
+        var timeout = ReadInteger(body, "timeoutSeconds", 1, MaxTimeoutSeconds, errors);
+        var grace = ReadInteger(body, "cancelGraceSeconds", 0, MaxGraceSeconds, errors);
+        var retry = ReadRetry(body, errors);
 
-        return errors.Count == 0 ? (new JobSpec(command!, args, shell, pool), errors) : (null, errors);
+        if (errors.Count > 0)
+            return (null, errors);
+        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, TimeoutSeconds = timeout, Retry = retry };
+        return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
     }
 
     static string? ReadCommand(JsonElement body, Dictionary<string, string[]> errors)
@@ -106,6 +125,79 @@ public static partial class SubmitJobRequest
         return DefaultPool;
     }
 
+    static string? ReadExecutorId(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty("executorId", out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.String && ExecutorName().IsMatch(value.GetString()!))
+            return value.GetString();
+        errors["executorId"] = ["Must be 1 to 128 lowercase letters, digits, dots, dashes or underscores."];
+        return null;
+    }
+
+    static int? ReadInteger(JsonElement body, string field, int min, int max, Dictionary<string, string[]> errors, string? path = null)
+    {
+        if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max)
+            return number;
+        errors[path ?? field] = [$"Must be a whole number from {min} to {max}."];
+        return null;
+    }
+
+    static double? ReadNumber(JsonElement body, string field, double min, double max, Dictionary<string, string[]> errors, string path)
+    {
+        if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= min && number <= max)
+            return number;
+        errors[path] = [$"Must be a number from {min} to {max}."];
+        return null;
+    }
+
+    static RetryPolicy ReadRetry(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        var policy = new RetryPolicy();
+        if (!body.TryGetProperty("retry", out var retry) || retry.ValueKind == JsonValueKind.Null)
+            return policy;
+        if (retry.ValueKind != JsonValueKind.Object)
+        {
+            errors["retry"] = [$"Must be an object, not {Describe(retry)}."];
+            return policy;
+        }
+
+        foreach (var property in retry.EnumerateObject().Where(p => !KnownRetryFields.Contains(p.Name)))
+            errors[$"retry.{property.Name}"] = [$"Unknown field. Known fields: {string.Join(", ", KnownRetryFields)}."];
+
+        policy = policy with
+        {
+            MaxAttempts = ReadInteger(retry, "maxAttempts", 1, MaxAttempts, errors, "retry.maxAttempts") ?? policy.MaxAttempts,
+            InitialDelaySeconds = ReadNumber(retry, "initialDelaySeconds", 0, 86400, errors, "retry.initialDelaySeconds") ?? policy.InitialDelaySeconds,
+            BackoffMultiplier = ReadNumber(retry, "backoffMultiplier", 1, 100, errors, "retry.backoffMultiplier") ?? policy.BackoffMultiplier,
+            MaxDelaySeconds = ReadNumber(retry, "maxDelaySeconds", 0, 86400, errors, "retry.maxDelaySeconds") ?? policy.MaxDelaySeconds,
+            Jitter = ReadNumber(retry, "jitter", 0, 1, errors, "retry.jitter") ?? policy.Jitter,
+        };
+
+        if (!retry.TryGetProperty("retryOn", out var retryOn) || retryOn.ValueKind == JsonValueKind.Null)
+            return policy;
+        if (retryOn.ValueKind != JsonValueKind.Array)
+        {
+            errors["retry.retryOn"] = [$"Must be an array, not {Describe(retryOn)}."];
+            return policy;
+        }
+        var classes = new List<FailureClass>();
+        var index = 0;
+        foreach (var item in retryOn.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && FailureClasses.TryGetValue(item.GetString()!, out var failure))
+                classes.Add(failure);
+            else
+                errors[$"retry.retryOn[{index}]"] = [$"Must be one of: {string.Join(", ", FailureClasses.Keys)}."];
+            index++;
+        }
+        return policy with { RetryOn = [.. classes.Distinct()] };
+    }
+
     static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
@@ -118,4 +210,7 @@ public static partial class SubmitJobRequest
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex PoolName();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")]
+    private static partial Regex ExecutorName();
 }

@@ -3,12 +3,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Jobs.JobApi.Data;
 
-/// <summary>The <c>jobapi</c> schema: jobs (saga rows).</summary>
+/// <summary>The <c>jobapi</c> schema: jobs (saga rows), their attempts, and idempotency keys.</summary>
 public sealed class JobApiDbContext(DbContextOptions<JobApiDbContext> options) : DbContext(options)
 {
     public const string Schema = "jobapi";
 
     public DbSet<JobState> Jobs => Set<JobState>();
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

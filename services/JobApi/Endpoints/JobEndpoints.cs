@@ -1,6 +1,7 @@
 using Jobs.Contracts;
 using Jobs.JobApi.Api;
 using Jobs.JobApi.Data;
+using Jobs.JobApi.StateMachines;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -19,14 +20,23 @@ public static class JobEndpoints
         jobs.MapGet("/{id:guid}", Get);
         jobs.MapGet("/", List);
         jobs.MapGet("/{id:guid}/logs", Logs);
+        jobs.MapPost("/{id:guid}/cancel", Cancel);
         return app;
     }
 
-    /// <summary>Answers 201 only once the saga has committed the job row (the saga responds from inside its outbox).</summary>
-    static async Task<Results<Created<JobCreatedResponse>, ProblemHttpResult, ValidationProblem>> Submit(
-        HttpRequest request, IRequestClient<SubmitJob> client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers 201 only once the saga has committed the job row (the saga responds from inside its outbox). With an
+    /// <c>Idempotency-Key</c>, a repeat of the same request answers 200 with the first job; another request under the
+    /// same key is a 409.
+    /// </summary>
+    static async Task<Results<Created<JobCreatedResponse>, Ok<JobCreatedResponse>, ProblemHttpResult, ValidationProblem>> Submit(
+        HttpContext http, IRequestClient<SubmitJob> client, IdempotencyKeys keys, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonBody.Read(request, cancellationToken);
+        var key = http.Request.Headers[IdempotencyKeys.Header].ToString();
+        if (http.Request.Headers.ContainsKey(IdempotencyKeys.Header) && IdempotencyKeys.Validate(key) is { } keyError)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [IdempotencyKeys.Header] = [keyError] });
+
+        var (document, problem) = await JsonBody.Read(http.Request, cancellationToken);
         if (problem is not null)
             return problem;
 
@@ -37,8 +47,26 @@ public static class JobEndpoints
                 return TypedResults.ValidationProblem(errors, title: "The job is not valid.");
 
             var jobId = NewId.NextSequentialGuid();
+            var replayed = false;
+            if (key.Length > 0)
+            {
+                (jobId, replayed, var sameRequest) = await keys.Claim(key, spec, jobId, cancellationToken);
+                if (!sameRequest)
+                {
+                    return TypedResults.Problem(
+                        statusCode: StatusCodes.Status409Conflict,
+                        title: "Idempotency key reused",
+                        detail: $"The key was first used for job {jobId} with a different request.");
+                }
+            }
+
             var response = await client.GetResponse<JobAccepted>(new SubmitJob(jobId, spec, DateTimeOffset.UtcNow), cancellationToken);
-            return TypedResults.Created($"/api/jobs/{jobId}", new JobCreatedResponse(jobId, response.Message.Status));
+            var created = new JobCreatedResponse(jobId, response.Message.Status);
+            var location = $"/api/jobs/{jobId}";
+            if (!replayed)
+                return TypedResults.Created(location, created);
+            http.Response.Headers.Location = location;
+            return TypedResults.Ok(created);
         }
     }
 
@@ -46,7 +74,7 @@ public static class JobEndpoints
         Guid id, IDbContextFactory<JobApiDbContext> dbFactory, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
+        var job = await db.Jobs.AsNoTracking().Include(x => x.Attempts).SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
         return job is null ? NotFound(id) : TypedResults.Ok(JobResponse.From(job));
     }
 
@@ -69,6 +97,7 @@ public static class JobEndpoints
             : db.Jobs.FromSql(
                 $"SELECT * FROM jobapi.jobs WHERE (submitted_at, id) < ({after.SubmittedAt}, {after.Id}) ORDER BY submitted_at DESC, id DESC LIMIT {pageSize}");
         var page = await query.AsNoTracking().ToListAsync(cancellationToken);
+        await LoadAttempts(db, page, cancellationToken);
 
         var next = page.Count == pageSize ? new JobCursor(page[^1].SubmittedAt, page[^1].CorrelationId).Encode() : null;
         return TypedResults.Ok(new JobListResponse([.. page.Select(JobResponse.From)], next));
@@ -94,6 +123,37 @@ public static class JobEndpoints
         var size = limit ?? MaxLimit;
         var items = await logs.Read(id, from, size, cancellationToken);
         return TypedResults.Ok(new LogPage(id, from, size, from + items.Count, items));
+    }
+
+    /// <summary>
+    /// Asks the saga to cancel: a waiting job ends at once, a placed or running one moves to Canceling while its
+    /// executor stops the process group. A job that has already ended is a 409.
+    /// </summary>
+    static async Task<Results<Accepted<JobCreatedResponse>, ProblemHttpResult>> Cancel(
+        Guid id, IDbContextFactory<JobApiDbContext> dbFactory, IRequestClient<CancelJob> client, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (!await db.Jobs.AnyAsync(x => x.CorrelationId == id, cancellationToken))
+                return NotFound(id);
+        }
+
+        var result = (await client.GetResponse<CancelJobResult>(new CancelJob(id, DateTimeOffset.UtcNow), cancellationToken)).Message;
+        return result.Accepted
+            ? TypedResults.Accepted($"/api/jobs/{id}", new JobCreatedResponse(id, result.Status))
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Job already ended",
+                detail: $"Job {id} is {result.Status}; only a job that has not ended can be canceled.");
+    }
+
+    static async Task LoadAttempts(JobApiDbContext db, List<JobState> jobs, CancellationToken cancellationToken)
+    {
+        var ids = jobs.Select(j => j.CorrelationId).ToList();
+        var attempts = await db.Set<JobAttempt>().AsNoTracking().Where(a => ids.Contains(a.JobId)).ToListAsync(cancellationToken);
+        var byJob = attempts.ToLookup(a => a.JobId);
+        foreach (var job in jobs)
+            job.Attempts = [.. byJob[job.CorrelationId]];
     }
 
     static ProblemHttpResult NotFound(Guid id) =>

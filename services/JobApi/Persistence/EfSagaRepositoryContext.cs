@@ -49,9 +49,13 @@ public sealed class EfSagaRepositoryContext<TSaga, TContext, TMessage> :
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
         var instance = await SagaLock.LoadForUpdate<TSaga>(db, correlationId, CancellationToken);
-        return instance is null
-            ? null!
-            : await factory.CreateSagaConsumeContext(db, message, instance, SagaConsumeContextMode.Load);
+        if (instance is null)
+            return null!;
+
+        // Child rows (a job's attempts) are read under the parent's lock, so they are as current as the row.
+        foreach (var collection in db.Entry(instance).Collections)
+            await collection.LoadAsync(CancellationToken);
+        return await factory.CreateSagaConsumeContext(db, message, instance, SagaConsumeContextMode.Load);
     }
 
     public async Task Save(SagaConsumeContext<TSaga> context)

@@ -3,7 +3,7 @@ using MassTransit;
 
 namespace Jobs.JobApi.StateMachines;
 
-/// <summary>The saga row is the job row: what was asked, where it stands, and how its current attempt went.</summary>
+/// <summary>The saga row is the job row: what was asked, where it stands, its current attempt and every attempt so far.</summary>
 public class JobState : SagaStateMachineInstance
 {
     public Guid CorrelationId { get; set; }
@@ -19,4 +19,22 @@ public class JobState : SagaStateMachineInstance
     public int? ExitCode { get; set; }
     public string? Error { get; set; }
     public int? LogChunks { get; set; }
+
+    /// <summary>While <c>Retrying</c>: when the next attempt may start.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset? CancelRequestedAt { get; set; }
+
+    public List<JobAttempt> Attempts { get; set; } = [];
+
+    public JobAttempt CurrentAttempt()
+    {
+        var attempt = Attempts.Find(a => a.Number == Attempt);
+        if (attempt is null)
+        {
+            attempt = new JobAttempt { JobId = CorrelationId, Number = Attempt };
+            Attempts.Add(attempt);
+        }
+        return attempt;
+    }
 }

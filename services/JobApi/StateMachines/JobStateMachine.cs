@@ -4,8 +4,9 @@ using MassTransit;
 namespace Jobs.JobApi.StateMachines;
 
 /// <summary>
-/// Drives a job from submission to a terminal state. Events carry the attempt number, which fences them: an event
-/// of another attempt than the saga's current one changes nothing.
+/// Drives a job from submission to a terminal state: placement, execution, retries with backoff, cancellation.
+/// Events carry the attempt number, which fences them: an event of another attempt than the saga's current one is
+/// recorded on that attempt at most, and changes nothing else.
 /// </summary>
 public sealed class JobStateMachine : MassTransitStateMachine<JobState>
 {
@@ -17,76 +18,182 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         Event(() => Placed, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => Started, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => AttemptFinished, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.JobId));
 
         Initially(
             When(Submitted)
                 .Then(context =>
                 {
                     context.Saga.Spec = context.Message.Spec;
-                    context.Saga.SubmittedAt = context.Message.SubmittedAt;
+                    context.Saga.SubmittedAt = context.Message.SubmittedAt.ToUniversalTime();
                     context.Saga.Attempt = 1;
                     context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
                 })
                 .TransitionTo(Pending)
                 .Respond(context => new JobAccepted(context.Saga.CorrelationId, nameof(Pending)))
-                .Publish(context => new PlaceJob(context.Saga.CorrelationId, context.Saga.Attempt, context.Saga.Spec.Pool, DateTimeOffset.UtcNow)));
+                .Publish(context => Place(context.Saga)));
 
-        During(Pending,
+        During(Pending, Retrying,
             When(Placed, context => context.Message.Attempt == context.Saga.Attempt)
                 .Then(context =>
                 {
+                    var now = DateTimeOffset.UtcNow;
+                    var attempt = context.Saga.CurrentAttempt();
+                    attempt.ExecutorId = context.Message.ExecutorId;
+                    attempt.AssignedAt = now;
                     context.Saga.ExecutorId = context.Message.ExecutorId;
-                    context.Saga.AssignedAt = DateTimeOffset.UtcNow;
-                    context.Saga.UpdatedAt = context.Saga.AssignedAt.Value;
+                    context.Saga.AssignedAt = now;
+                    context.Saga.NextAttemptAt = null;
+                    context.Saga.UpdatedAt = now;
                 })
                 .TransitionTo(Assigned)
                 .Send(
                     context => ExecutorEndpoint.Address(context.Saga.ExecutorId!),
-                    context => new ExecuteJob(context.Saga.CorrelationId, context.Saga.Attempt, context.Saga.Spec)));
+                    context => new ExecuteJob(context.Saga.CorrelationId, context.Saga.Attempt, context.Saga.Spec)),
+            When(CancelRequested)
+                .Then(context => MarkCancelRequested(context.Saga))
+                .TransitionTo(Canceled)
+                .Respond(context => new CancelJobResult(context.Saga.CorrelationId, nameof(Canceled), true))
+                .Publish(context => Ended(context.Saga)));
 
         During(Assigned,
             When(Started, context => context.Message.Attempt == context.Saga.Attempt)
-                .Then(context =>
-                {
-                    context.Saga.StartedAt = context.Message.StartedAt;
-                    context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
-                })
+                .Then(context => RecordStart(context.Saga, context.Message))
                 .TransitionTo(Running));
 
         // The finish can overtake the start (both are events, redelivery reorders them), so Assigned accepts it too.
         During(Assigned, Running,
             When(AttemptFinished, context => context.Message.Attempt == context.Saga.Attempt)
-                .Then(context =>
-                {
-                    var message = context.Message;
-                    context.Saga.ExitCode = message.ExitCode;
-                    context.Saga.Error = message.Error;
-                    context.Saga.LogChunks = message.LogChunks;
-                    context.Saga.FinishedAt = message.FinishedAt;
-                    context.Saga.StartedAt ??= message.FinishedAt;
-                    context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
-                })
-                .IfElse(context => context.Message.ExitCode == 0,
-                    succeeded => succeeded.TransitionTo(Succeeded),
-                    failed => failed.TransitionTo(Failed)));
+                .Then(context => RecordFinish(context.Saga, context.Message))
+                .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.Succeeded,
+                    succeeded => succeeded.TransitionTo(Succeeded).Publish(context => Ended(context.Saga)),
+                    failed => failed.IfElse(context => ShouldRetry(context.Saga),
+                        retry => retry
+                            .Then(context => ScheduleRetry(context.Saga))
+                            .TransitionTo(Retrying)
+                            .Publish(context => Place(context.Saga)),
+                        end => end
+                            .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.TimedOut,
+                                timedOut => timedOut.TransitionTo(TimedOut),
+                                other => other.TransitionTo(Failed))
+                            .Publish(context => Ended(context.Saga)))),
+            When(CancelRequested)
+                .Then(context => MarkCancelRequested(context.Saga))
+                .TransitionTo(Canceling)
+                .Send(
+                    context => ExecutorEndpoint.ControlAddress(context.Saga.ExecutorId!),
+                    context => new StopJob(context.Saga.CorrelationId, context.Saga.Attempt, context.Saga.Spec.CancelGraceSeconds))
+                .Respond(context => new CancelJobResult(context.Saga.CorrelationId, nameof(Canceling), true)));
 
-        // A repeated submit (a client retry, a redelivery) is answered with where the job stands now.
+        During(Canceling,
+            When(Started, context => context.Message.Attempt == context.Saga.Attempt)
+                .Then(context => RecordStart(context.Saga, context.Message)),
+            // Whatever the attempt's end, the job ends now; only a run that finished cleanly before the stop landed succeeded.
+            When(AttemptFinished, context => context.Message.Attempt == context.Saga.Attempt)
+                .Then(context => RecordFinish(context.Saga, context.Message))
+                .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.Succeeded,
+                    succeeded => succeeded.TransitionTo(Succeeded),
+                    canceled => canceled.TransitionTo(Canceled))
+                .Publish(context => Ended(context.Saga)),
+            When(CancelRequested)
+                .Respond(context => new CancelJobResult(context.Saga.CorrelationId, nameof(Canceling), true)));
+
+        During(Succeeded, Failed, TimedOut, Canceled,
+            When(CancelRequested)
+                .Respond(context => new CancelJobResult(context.Saga.CorrelationId, context.Saga.CurrentState, false)));
+
+        // Events of an older attempt, or arriving after the job moved on, are recorded on their attempt and change nothing else.
         DuringAny(
+            When(AttemptFinished, context => context.Message.Attempt != context.Saga.Attempt)
+                .Then(context => RecordStale(context.Saga, context.Message)),
             When(Submitted)
                 .Respond(context => new JobAccepted(context.Saga.CorrelationId, context.Saga.CurrentState)));
 
-        // Duplicates and events of other attempts are expected under at-least-once delivery: they change nothing.
+        // Duplicates and events that do not apply in the current state are expected under at-least-once delivery.
         OnUnhandledEvent(context => context.Ignore());
     }
 
     public State Pending { get; private set; } = null!;
     public State Assigned { get; private set; } = null!;
     public State Running { get; private set; } = null!;
+    public State Retrying { get; private set; } = null!;
+    public State Canceling { get; private set; } = null!;
     public State Succeeded { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
+    public State TimedOut { get; private set; } = null!;
+    public State Canceled { get; private set; } = null!;
 
     public Event<SubmitJob> Submitted { get; private set; } = null!;
     public Event<JobPlaced> Placed { get; private set; } = null!;
     public Event<JobStarted> Started { get; private set; } = null!;
     public Event<JobAttemptFinished> AttemptFinished { get; private set; } = null!;
+    public Event<CancelJob> CancelRequested { get; private set; } = null!;
+
+    static PlaceJob Place(JobState job) => new(job.CorrelationId, job.Attempt, job.Spec.Pool, DateTimeOffset.UtcNow)
+    {
+        NotBefore = job.NextAttemptAt,
+        ExecutorId = job.Spec.ExecutorId,
+    };
+
+    static JobEnded Ended(JobState job) => new(job.CorrelationId, job.CurrentState, job.Attempt, DateTimeOffset.UtcNow);
+
+    static void RecordStart(JobState job, JobStarted started)
+    {
+        job.StartedAt = started.StartedAt.ToUniversalTime();
+        job.CurrentAttempt().StartedAt = job.StartedAt;
+        job.UpdatedAt = DateTimeOffset.UtcNow;
+    }
+
+    static void RecordFinish(JobState job, JobAttemptFinished finished)
+    {
+        var attempt = job.CurrentAttempt();
+        Record(attempt, finished);
+        job.ExitCode = attempt.ExitCode;
+        job.Error = attempt.Error;
+        job.LogChunks = attempt.LogChunks;
+        job.FinishedAt = attempt.FinishedAt;
+        job.StartedAt ??= attempt.StartedAt;
+        job.UpdatedAt = DateTimeOffset.UtcNow;
+    }
+
+    static void RecordStale(JobState job, JobAttemptFinished finished)
+    {
+        var attempt = job.Attempts.Find(a => a.Number == finished.Attempt);
+        if (attempt is { Outcome: null })
+            Record(attempt, finished);
+    }
+
+    static void Record(JobAttempt attempt, JobAttemptFinished finished)
+    {
+        attempt.ExecutorId ??= finished.ExecutorId;
+        attempt.ExitCode = finished.ExitCode;
+        attempt.Signal = finished.Signal;
+        attempt.Error = finished.Error;
+        attempt.LogChunks = finished.LogChunks;
+        attempt.FinishedAt = finished.FinishedAt.ToUniversalTime();
+        attempt.StartedAt ??= attempt.FinishedAt;
+        attempt.Outcome = AttemptOutcomes.Of(finished);
+    }
+
+    static bool ShouldRetry(JobState job) =>
+        job.Attempt < job.Spec.Retry.MaxAttempts
+        && AttemptOutcomes.ClassOf(job.CurrentAttempt().Outcome!) is { } failure
+        && job.Spec.Retry.RetryOn.Contains(failure);
+
+    static void ScheduleRetry(JobState job)
+    {
+        job.NextAttemptAt = DateTimeOffset.UtcNow + RetryDelay.For(job.Spec.Retry, job.Attempt);
+        job.Attempt++;
+        job.ExecutorId = null;
+        job.AssignedAt = null;
+        job.StartedAt = null;
+        job.UpdatedAt = DateTimeOffset.UtcNow;
+    }
+
+    static void MarkCancelRequested(JobState job)
+    {
+        job.CancelRequestedAt = DateTimeOffset.UtcNow;
+        job.NextAttemptAt = null;
+        job.UpdatedAt = job.CancelRequestedAt.Value;
+    }
 }

@@ -1,12 +1,18 @@
 namespace Jobs.Scheduler.Data;
 
-/// <summary>One attempt waiting for, or holding, a slot on an executor. The slot is free again once it has finished.</summary>
+/// <summary>One attempt waiting for, or holding, a slot on an executor. The slot is free again once it has finished (or its job ended).</summary>
 public sealed class PlacementRecord
 {
     public Guid JobId { get; set; }
     public int Attempt { get; set; }
     public required string Pool { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
+
+    /// <summary>Not placed before this time (a retry's backoff).</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+
+    /// <summary>Only this executor may take it.</summary>
+    public string? TargetExecutorId { get; set; }
     public string? ExecutorId { get; set; }
     public DateTimeOffset? PlacedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

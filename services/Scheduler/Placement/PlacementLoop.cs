@@ -38,7 +38,23 @@ public sealed partial class PlacementLoop(
                 LogPlacementFailed(ex);
             }
 
-            await signal.WaitAsync(options.Value.PlacementInterval, stoppingToken);
+            await signal.WaitAsync(await UntilNextWakeUp(stoppingToken), stoppingToken);
+        }
+    }
+
+    /// <summary>The placement interval, or less if a held-back retry becomes due sooner.</summary>
+    async Task<TimeSpan> UntilNextWakeUp(CancellationToken cancellationToken)
+    {
+        var interval = options.Value.PlacementInterval;
+        try
+        {
+            var due = await store.NextDue(cancellationToken) - DateTimeOffset.UtcNow;
+            return due is { } wait && wait < interval ? TimeSpan.FromMilliseconds(Math.Max(5, wait.TotalMilliseconds + 5)) : interval;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPlacementFailed(ex);
+            return interval;
         }
     }
 

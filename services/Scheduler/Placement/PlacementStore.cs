@@ -35,17 +35,38 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await using var command = dataSource.CreateCommand(
             """
             WITH inserted AS (
-                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at) VALUES ($1, $2, $3, $4)
+                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id)
+                VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (job_id, attempt) DO NOTHING RETURNING executor_id)
             SELECT executor_id FROM inserted
             UNION ALL
-            SELECT executor_id FROM scheduler.placements WHERE job_id = $1 AND attempt = $2 AND NOT EXISTS (SELECT FROM inserted)
+            SELECT executor_id FROM scheduler.placements
+            WHERE job_id = $1 AND attempt = $2 AND finished_at IS NULL AND NOT EXISTS (SELECT FROM inserted)
             """);
         command.Parameters.Add(new() { Value = request.JobId });
         command.Parameters.Add(new() { Value = request.Attempt });
         command.Parameters.Add(new() { Value = request.Pool });
         command.Parameters.Add(new() { Value = request.RequestedAt.ToUniversalTime() });
+        command.Parameters.Add(new() { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = (object?)request.ExecutorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>The job ended: whatever it still holds or waits for is released.</summary>
+    public async Task ReleaseJob(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE scheduler.placements SET finished_at = now() WHERE job_id = $1 AND finished_at IS NULL");
+        command.Parameters.Add(new() { Value = jobId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>When the earliest held-back request becomes due, if any, so the loop can wake for it.</summary>
+    public async Task<DateTimeOffset?> NextDue(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT min(not_before) FROM scheduler.placements WHERE executor_id IS NULL AND finished_at IS NULL AND not_before > now()");
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime due ? new DateTimeOffset(due, TimeSpan.Zero) : null;
     }
 
     public async Task Release(Guid jobId, int attempt, CancellationToken cancellationToken)
@@ -58,8 +79,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
     }
 
     /// <summary>
-    /// Gives waiting attempts, oldest first, the free slots of live executors in their pool, spreading them over the
-    /// executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
+    /// Gives waiting attempts that are due, oldest first, the free slots of live executors in their pool (or of the
+    /// executor they target), spreading them over the executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
     /// </summary>
     public async Task<IReadOnlyList<JobPlaced>> PlaceWaiting(CancellationToken cancellationToken)
     {
@@ -78,9 +99,13 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
             return [];
 
         var placed = new List<JobPlaced>();
-        foreach (var (jobId, attempt, pool) in await Waiting(connection, transaction, [.. capacity.Select(c => c.Pool).Distinct()], cancellationToken))
+        var pools = capacity.Select(c => c.Pool).Distinct().ToArray();
+        var executors = capacity.Select(c => c.Id).ToArray();
+        foreach (var (jobId, attempt, pool, target) in await Waiting(connection, transaction, pools, executors, cancellationToken))
         {
-            var executor = capacity.Where(c => c.Pool == pool && c.Free > 0).MaxBy(c => c.Free);
+            var executor = capacity
+                .Where(c => c.Free > 0 && (target is null ? c.Pool == pool : c.Id == target))
+                .MaxBy(c => c.Free);
             if (executor is null)
                 continue;
             executor.Free--;
@@ -123,21 +148,23 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         return capacity;
     }
 
-    async Task<List<(Guid JobId, int Attempt, string Pool)>> Waiting(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] pools, CancellationToken cancellationToken)
+    async Task<List<(Guid JobId, int Attempt, string Pool, string? Target)>> Waiting(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string[] pools, string[] executors, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT job_id, attempt, pool FROM scheduler.placements
-            WHERE executor_id IS NULL AND pool = ANY($1)
-            ORDER BY requested_at LIMIT $2
+            SELECT job_id, attempt, pool, target_executor_id FROM scheduler.placements
+            WHERE executor_id IS NULL AND finished_at IS NULL AND (not_before IS NULL OR not_before <= now())
+              AND (CASE WHEN target_executor_id IS NULL THEN pool = ANY($1) ELSE target_executor_id = ANY($2) END)
+            ORDER BY requested_at LIMIT $3
             """, connection, transaction);
         command.Parameters.Add(new() { Value = pools });
+        command.Parameters.Add(new() { Value = executors });
         command.Parameters.Add(new() { Value = options.Value.PlacementBatch });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var waiting = new List<(Guid, int, string)>();
+        var waiting = new List<(Guid, int, string, string?)>();
         while (await reader.ReadAsync(cancellationToken))
-            waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2)));
+            waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         return waiting;
     }
 

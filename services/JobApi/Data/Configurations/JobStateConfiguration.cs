@@ -29,6 +29,9 @@ public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
         builder.Property(x => x.ExitCode).HasColumnName("exit_code");
         builder.Property(x => x.Error).HasColumnName("error");
         builder.Property(x => x.LogChunks).HasColumnName("log_chunks");
+        builder.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at");
+        builder.Property(x => x.CancelRequestedAt).HasColumnName("cancel_requested_at");
+        builder.HasMany(x => x.Attempts).WithOne().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
 
         // The job list pages newest first with a (submitted_at, id) cursor.
         builder.HasIndex(x => new { x.SubmittedAt, x.CorrelationId }).IsDescending().HasDatabaseName("ix_jobs_submitted_at_id");

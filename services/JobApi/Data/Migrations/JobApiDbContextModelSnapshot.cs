@@ -23,6 +23,84 @@ namespace Jobs.JobApi.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Jobs.JobApi.Data.IdempotencyKey", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("idempotency_keys", "jobapi");
+                });
+
+            modelBuilder.Entity("Jobs.JobApi.StateMachines.JobAttempt", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("ExecutorId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("executor_id");
+
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("exit_code");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int?>("LogChunks")
+                        .HasColumnType("integer")
+                        .HasColumnName("log_chunks");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<int?>("Signal")
+                        .HasColumnType("integer")
+                        .HasColumnName("signal");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("JobId", "Number");
+
+                    b.ToTable("attempts", "jobapi");
+                });
+
             modelBuilder.Entity("Jobs.JobApi.StateMachines.JobState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
@@ -36,6 +114,10 @@ namespace Jobs.JobApi.Data.Migrations
                     b.Property<int>("Attempt")
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
@@ -64,6 +146,10 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("log_chunks");
 
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -88,6 +174,20 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasDatabaseName("ix_jobs_submitted_at_id");
 
                     b.ToTable("jobs", "jobapi");
+                });
+
+            modelBuilder.Entity("Jobs.JobApi.StateMachines.JobAttempt", b =>
+                {
+                    b.HasOne("Jobs.JobApi.StateMachines.JobState", null)
+                        .WithMany("Attempts")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Jobs.JobApi.StateMachines.JobState", b =>
+                {
+                    b.Navigation("Attempts");
                 });
 #pragma warning restore 612, 618
         }

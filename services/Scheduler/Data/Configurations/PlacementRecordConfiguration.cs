@@ -13,12 +13,14 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.Attempt).HasColumnName("attempt");
         builder.Property(x => x.Pool).HasColumnName("pool").HasMaxLength(64);
         builder.Property(x => x.RequestedAt).HasColumnName("requested_at");
+        builder.Property(x => x.NotBefore).HasColumnName("not_before");
+        builder.Property(x => x.TargetExecutorId).HasColumnName("target_executor_id").HasMaxLength(128);
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
         builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
         builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
 
         // Slots in use: placed and not finished. Waiting: not placed, oldest first.
         builder.HasIndex(x => x.ExecutorId).HasFilter("finished_at IS NULL").HasDatabaseName("ix_placements_active");
-        builder.HasIndex(x => new { x.Pool, x.RequestedAt }).HasFilter("executor_id IS NULL").HasDatabaseName("ix_placements_waiting");
+        builder.HasIndex(x => new { x.Pool, x.RequestedAt }).HasFilter("executor_id IS NULL AND finished_at IS NULL").HasDatabaseName("ix_placements_waiting");
     }
 }

@@ -82,6 +82,10 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<DateTimeOffset?>("NotBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("not_before");
+
                     b.Property<DateTimeOffset?>("PlacedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("placed_at");
@@ -96,6 +100,11 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
 
+                    b.Property<string>("TargetExecutorId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("target_executor_id");
+
                     b.HasKey("JobId", "Attempt");
 
                     b.HasIndex("ExecutorId")
@@ -104,7 +113,7 @@ namespace Jobs.Scheduler.Data.Migrations
 
                     b.HasIndex("Pool", "RequestedAt")
                         .HasDatabaseName("ix_placements_waiting")
-                        .HasFilter("executor_id IS NULL");
+                        .HasFilter("executor_id IS NULL AND finished_at IS NULL");
 
                     b.ToTable("placements", "scheduler");
                 });

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Jobs.Contracts;
+using Npgsql;
+
+namespace Jobs.JobApi.Api;
+
+/// <summary>
+/// Binds an <c>Idempotency-Key</c> to the first job submitted with it. The claim is one insert, so concurrent
+/// duplicates agree on one job id; each then sends the submit for that id, which the saga creates once.
+/// </summary>
+public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxLength = 255;
+
+    /// <summary>The job bound to the key (<paramref name="jobId"/> if this call bound it), and whether the request matches the first one.</summary>
+    public async Task<(Guid JobId, bool Replayed, bool SameRequest)> Claim(string key, JobSpec spec, Guid jobId, CancellationToken cancellationToken)
+    {
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec));
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH claimed AS (
+                INSERT INTO jobapi.idempotency_keys (key, request_hash, job_id, created_at) VALUES ($1, $2, $3, now())
+                ON CONFLICT (key) DO NOTHING RETURNING job_id, request_hash, true AS claimed)
+            SELECT job_id, request_hash, claimed FROM claimed
+            UNION ALL
+            SELECT job_id, request_hash, false FROM jobapi.idempotency_keys WHERE key = $1 AND NOT EXISTS (SELECT FROM claimed)
+            """);
+        command.Parameters.Add(new() { Value = key });
+        command.Parameters.Add(new() { Value = hash });
+        command.Parameters.Add(new() { Value = jobId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var boundJob = reader.GetGuid(0);
+        var sameRequest = reader.GetFieldValue<byte[]>(1).AsSpan().SequenceEqual(hash);
+        return (boundJob, !reader.GetBoolean(2), sameRequest);
+    }
+
+    public static string? Validate(string key) =>
+        key.Length is 0 or > MaxLength || key.Any(c => c < 0x21 || c > 0x7E)
+            ? $"Must be 1 to {MaxLength} printable ASCII characters without spaces."
+            : null;
+}
