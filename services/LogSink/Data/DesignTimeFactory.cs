@@ -1,12 +1,6 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
+using Jobs.ServiceDefaults;
 
 namespace Jobs.LogSink.Data;
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<LogsDbContext>
-{
-    public LogsDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<LogsDbContext>()
-        .UseNpgsql("Host=localhost", npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory", LogsDbContext.Schema))
-        .Options);
-}
+/// <summary>For <c>dotnet ef</c>: builds the model without starting the service.</summary>
+public sealed class DesignTimeFactory() : DesignTimeDbContextFactory<LogsDbContext>(LogsDbContext.Schema);
