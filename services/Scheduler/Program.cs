@@ -18,6 +18,7 @@ builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(Sc
 builder.Services.AddSingleton<PlacementStore>();
 builder.Services.AddSingleton<PlacementSignal>();
 builder.Services.AddHostedService<PlacementLoop>();
+builder.Services.AddHostedService<LostExecutorMonitor>();
 
 var app = builder.Build();
 

@@ -226,6 +226,250 @@ public sealed class PlacementStoreTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task NotBeforeInTheFuture_IsHeldBackUntilThenAndNextDueReturnsIt()
+    {
+        await Heartbeat("e1", slots: 4);
+        var jobId = Guid.NewGuid();
+        var notBefore = DateTimeOffset.UtcNow.AddSeconds(1);
+
+        Assert.Null(await store.Request(new PlaceJob(jobId, 2, "default", Start) { NotBefore = notBefore }, default));
+        var early = await store.PlaceWaiting(default);
+        var due = await store.NextDue(default);
+
+        Assert.Empty(early);
+        Assert.NotNull(due);
+        Assert.InRange(due!.Value, notBefore.AddMilliseconds(-1), notBefore.AddMilliseconds(1));
+        var placed = await Eventually.Get(
+            () => store.PlaceWaiting(default),
+            p => p.Count > 0,
+            TimeSpan.FromSeconds(10),
+            "the held-back request to be placed");
+        Assert.True(DateTimeOffset.UtcNow >= notBefore.AddMilliseconds(-50), "placed before its NotBefore");
+        Assert.Equal([new JobPlaced(jobId, 2, "e1")], placed);
+        Assert.Null(await store.NextDue(default));
+    }
+
+    [Fact]
+    public async Task NotBefore_InThePastIsPlacedAtOnceAndInTheFutureWaitsWhileOthersGo()
+    {
+        await Heartbeat("e1", slots: 4);
+        var past = Guid.NewGuid();
+        var future = Guid.NewGuid();
+        var plain = Guid.NewGuid();
+        await store.Request(new PlaceJob(future, 1, "default", Start) { NotBefore = DateTimeOffset.UtcNow.AddHours(1) }, default);
+        await store.Request(new PlaceJob(past, 1, "default", Start.AddSeconds(1)) { NotBefore = DateTimeOffset.UtcNow.AddMinutes(-1) }, default);
+        await store.Request(new PlaceJob(plain, 1, "default", Start.AddSeconds(2)), default);
+
+        var placed = await store.PlaceWaiting(default);
+        var due = await store.NextDue(default);
+        await Execute($"UPDATE scheduler.placements SET not_before = now() - interval '1 second' WHERE job_id = '{future}'");
+        var afterDue = await store.PlaceWaiting(default);
+
+        Assert.Equal([past, plain], placed.Select(p => p.JobId));
+        Assert.NotNull(due);
+        Assert.InRange(due!.Value, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        Assert.Equal([new JobPlaced(future, 1, "e1")], afterDue);
+        Assert.Null(await store.NextDue(default));
+    }
+
+    [Fact]
+    public async Task NextDue_IsTheEarliestHeldBackRequestAndIgnoresPastOnes()
+    {
+        var soon = DateTimeOffset.UtcNow.AddMinutes(5);
+        await store.Request(new PlaceJob(Guid.NewGuid(), 1, "default", Start) { NotBefore = DateTimeOffset.UtcNow.AddMinutes(10) }, default);
+        await store.Request(new PlaceJob(Guid.NewGuid(), 1, "default", Start) { NotBefore = soon }, default);
+        await store.Request(new PlaceJob(Guid.NewGuid(), 1, "default", Start) { NotBefore = DateTimeOffset.UtcNow.AddMinutes(-5) }, default);
+        var released = Guid.NewGuid();
+        await store.Request(new PlaceJob(released, 1, "default", Start) { NotBefore = DateTimeOffset.UtcNow.AddMinutes(1) }, default);
+        await store.ReleaseJob(released, default);
+
+        var due = await store.NextDue(default);
+
+        Assert.NotNull(due);
+        Assert.InRange(due!.Value, soon.AddMilliseconds(-1), soon.AddMilliseconds(1));
+    }
+
+    [Fact]
+    public async Task TargetedRequest_GoesOnlyToItsExecutorEvenIfOthersHaveMoreFreeSlots()
+    {
+        await Heartbeat("big", slots: 8);
+        await Heartbeat("small", slots: 2);
+        var jobId = Guid.NewGuid();
+
+        await store.Request(new PlaceJob(jobId, 1, "default", Start) { ExecutorId = "small" }, default);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(jobId, 1, "small")], placed);
+    }
+
+    [Fact]
+    public async Task TargetedRequest_WaitsWhileItsExecutorIsFullThenGoesThere()
+    {
+        await Heartbeat("big", slots: 8);
+        await Heartbeat("small", slots: 1);
+        var occupant = Guid.NewGuid();
+        await store.Request(new PlaceJob(occupant, 1, "default", Start) { ExecutorId = "small" }, default);
+        Assert.Single(await store.PlaceWaiting(default));
+        var jobId = Guid.NewGuid();
+        await store.Request(new PlaceJob(jobId, 1, "default", Start.AddSeconds(1)) { ExecutorId = "small" }, default);
+        var other = Guid.NewGuid();
+        await store.Request(new PlaceJob(other, 1, "default", Start.AddSeconds(2)), default);
+
+        var whileFull = await store.PlaceWaiting(default);
+        await store.Release(occupant, 1, default);
+        var afterRelease = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(other, 1, "big")], whileFull);
+        Assert.Equal([new JobPlaced(jobId, 1, "small")], afterRelease);
+    }
+
+    [Fact]
+    public async Task TargetedRequest_WaitsForAnUnknownExecutorUntilItsFirstHeartbeat()
+    {
+        await Heartbeat("e1", slots: 4);
+        var jobId = Guid.NewGuid();
+        await store.Request(new PlaceJob(jobId, 1, "default", Start) { ExecutorId = "newcomer" }, default);
+
+        var before = await store.PlaceWaiting(default);
+        await Heartbeat("newcomer", slots: 1);
+        var after = await store.PlaceWaiting(default);
+
+        Assert.Empty(before);
+        Assert.Equal([new JobPlaced(jobId, 1, "newcomer")], after);
+    }
+
+    [Fact]
+    public async Task TargetedRequest_WaitsWhileItsExecutorIsSilent()
+    {
+        await Heartbeat("e1", slots: 4);
+        await Heartbeat("e2", slots: 4);
+        await Execute("UPDATE scheduler.executors SET last_heartbeat_at = now() - interval '16 seconds' WHERE id = 'e2'");
+        var jobId = Guid.NewGuid();
+        await store.Request(new PlaceJob(jobId, 1, "default", Start) { ExecutorId = "e2" }, default);
+
+        Assert.Empty(await store.PlaceWaiting(default));
+        await Heartbeat("e2", slots: 4);
+        Assert.Equal([new JobPlaced(jobId, 1, "e2")], await store.PlaceWaiting(default));
+    }
+
+    [Fact]
+    public async Task ReleaseJob_FreesAPlacedAttemptsSlot()
+    {
+        await Heartbeat("e1", slots: 1);
+        var jobs = await Request(2);
+        Assert.Equal([new JobPlaced(jobs[0], 1, "e1")], await store.PlaceWaiting(default));
+
+        await store.ReleaseJob(jobs[0], default);
+        var afterRelease = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(jobs[1], 1, "e1")], afterRelease);
+        Assert.Equal([new JobPlaced(jobs[1], 1, "e1")], await store.Unfinished(default));
+    }
+
+    [Fact]
+    public async Task ReleaseJob_RemovesAWaitingAttemptFromPlacement()
+    {
+        var jobs = await Request(2);
+
+        await store.ReleaseJob(jobs[0], default);
+        await Heartbeat("e1", slots: 4);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Equal([new JobPlaced(jobs[1], 1, "e1")], placed);
+        Assert.Equal(1, await Scalar<long>($"SELECT count(*) FROM scheduler.placements WHERE job_id = '{jobs[0]}' AND finished_at IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task ReleaseJob_ReleasesEveryAttemptOfTheJobAndNoOtherJob()
+    {
+        await Heartbeat("e1", slots: 4);
+        var jobId = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        await store.Request(new PlaceJob(jobId, 1, "default", Start), default);
+        await store.Request(new PlaceJob(other, 1, "default", Start.AddSeconds(1)), default);
+        await store.PlaceWaiting(default);
+        await store.Request(new PlaceJob(jobId, 2, "default", Start.AddSeconds(2)) { NotBefore = DateTimeOffset.UtcNow.AddHours(1) }, default);
+
+        await store.ReleaseJob(jobId, default);
+
+        Assert.Equal([new JobPlaced(other, 1, "e1")], await store.Unfinished(default));
+        Assert.Equal(0, await Scalar<long>($"SELECT count(*) FROM scheduler.placements WHERE job_id = '{jobId}' AND finished_at IS NULL"));
+        Assert.Null(await store.NextDue(default));
+    }
+
+    [Fact]
+    public async Task RequestAfterReleaseJob_OfTheSameAttempt_IsNotResurrected()
+    {
+        await Heartbeat("e1", slots: 4);
+        var request = new PlaceJob(Guid.NewGuid(), 1, "default", Start);
+        await store.Request(request, default);
+        await store.ReleaseJob(request.JobId, default);
+
+        var answer = await store.Request(request with { RequestedAt = Start.AddMinutes(1) }, default);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Null(answer);
+        Assert.Empty(placed);
+        Assert.Empty(await store.Unfinished(default));
+    }
+
+    [Fact]
+    public async Task RequestAfterReleaseJob_OfAPlacedAttempt_IsNotResurrected()
+    {
+        await Heartbeat("e1", slots: 4);
+        var request = new PlaceJob(Guid.NewGuid(), 1, "default", Start);
+        await store.Request(request, default);
+        Assert.Single(await store.PlaceWaiting(default));
+        await store.ReleaseJob(request.JobId, default);
+
+        var answer = await store.Request(request, default);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Null(answer);
+        Assert.Empty(placed);
+        Assert.Empty(await store.Unfinished(default));
+    }
+
+    /// <summary>
+    /// The saga publishes PlaceJob for the retry, then the job is canceled and JobEnded published; the Scheduler can
+    /// consume JobEnded first. The late PlaceJob for the new attempt must not take a slot for a job that has ended.
+    /// </summary>
+    [Fact]
+    public async Task RequestOfANewAttemptAfterReleaseJob_IsNotResurrected()
+    {
+        await Heartbeat("e1", slots: 4);
+        var jobId = Guid.NewGuid();
+        await store.Request(new PlaceJob(jobId, 1, "default", Start), default);
+        await store.PlaceWaiting(default);
+        await store.ReleaseJob(jobId, default);
+
+        var answer = await store.Request(new PlaceJob(jobId, 2, "default", Start.AddSeconds(1)), default);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Null(answer);
+        Assert.Empty(placed);
+        Assert.Empty(await store.Unfinished(default));
+    }
+
+    /// <summary>
+    /// Cancel of a Pending job: the saga published PlaceJob(attempt 1) at submit and JobEnded at cancel; the Scheduler
+    /// can consume JobEnded first, when there is no row to release yet.
+    /// </summary>
+    [Fact]
+    public async Task RequestAfterReleaseJobOfAJobNeverRequested_IsNotPlaced()
+    {
+        await Heartbeat("e1", slots: 4);
+        var jobId = Guid.NewGuid();
+        await store.ReleaseJob(jobId, default);
+
+        var answer = await store.Request(new PlaceJob(jobId, 1, "default", Start), default);
+        var placed = await store.PlaceWaiting(default);
+
+        Assert.Null(answer);
+        Assert.Empty(placed);
+    }
+
     static PlacementStore NewStore(NpgsqlDataSource dataSource, TimeSpan? executorTimeout = null, int placementBatch = 256) =>
         new(dataSource, Options.Create(new SchedulerOptions
         {

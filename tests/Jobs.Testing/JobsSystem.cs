@@ -32,7 +32,7 @@ public sealed class JobsSystem : IAsyncDisposable
         try
         {
             system.Define("jobapi", "JobApi", withDatabase: true);
-            system.Define("scheduler", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:15"));
+            system.Define("scheduler", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:08"));
             system.Define("logsink", "LogSink", withDatabase: true);
             for (var i = 1; i <= executors; i++)
             {
@@ -60,11 +60,14 @@ public sealed class JobsSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts (or starts again) a service by name and waits until it is healthy.</summary>
+    /// <summary>Starts (or starts again, on the same port) a service by name and waits until it is healthy.</summary>
     public async Task StartService(string name)
     {
         var (service, configuration) = definitions[name];
-        var process = ServiceProcess.Start(service, name, configuration, logDirectory);
+        int? port = services.TryGetValue(name, out var previous) ? previous.Port : null;
+        if (previous is not null)
+            await previous.DisposeAsync();
+        var process = ServiceProcess.Start(service, name, configuration, logDirectory, port);
         services[name] = process;
         await process.WaitHealthy(TimeSpan.FromSeconds(90));
     }

@@ -38,15 +38,16 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public string LogPath { get; }
     public bool HasExited => process.HasExited;
 
-    /// <summary>Starts <c>services/{service}</c> on a free loopback port with the given configuration (as environment variables).</summary>
-    public static ServiceProcess Start(string service, string name, IReadOnlyDictionary<string, string> configuration, string logDirectory)
+    /// <summary>Starts <c>services/{service}</c> on the given (or a free) loopback port with the given configuration (as environment variables).</summary>
+    public static ServiceProcess Start(
+        string service, string name, IReadOnlyDictionary<string, string> configuration, string logDirectory, int? port = null)
     {
         var output = Path.Combine(RepositoryRoot.Path, "services", service, "bin", Configuration, "net10.0");
         var dll = Path.Combine(output, $"Jobs.{service}.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} is missing: build the solution ({Configuration}) first.", dll);
 
-        var port = FreePort();
+        var listenPort = port ?? FreePort();
         var startInfo = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = output,
@@ -55,8 +56,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         startInfo.ArgumentList.Add(dll);
-        startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        startInfo.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenPort}";
+        startInfo.Environment["Urls"] = $"http://127.0.0.1:{listenPort}";
         startInfo.Environment["DOTNET_ENVIRONMENT"] = "Production";
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in configuration)
@@ -71,7 +72,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(name, port, process, log, logPath);
+        return new ServiceProcess(name, listenPort, process, log, logPath);
     }
 
     /// <summary>Waits until <c>/health</c> answers 200 (database and broker reachable).</summary>

@@ -10,6 +10,7 @@ public static class AttemptOutcomes
     public const string TimedOut = nameof(TimedOut);
     public const string Canceled = nameof(Canceled);
     public const string Rejected = nameof(Rejected);
+    public const string Lost = nameof(Lost);
 
     public static string Of(JobAttemptFinished finished) => finished.End switch
     {
@@ -26,6 +27,7 @@ public static class AttemptOutcomes
         Failed => FailureClass.ExitCode,
         TimedOut => FailureClass.Timeout,
         Rejected => FailureClass.Rejected,
+        Lost => FailureClass.Lost,
         _ => null,
     };
 }

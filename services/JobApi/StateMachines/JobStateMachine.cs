@@ -19,6 +19,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         Event(() => Started, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => AttemptFinished, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => ExecutorLost, x => x.CorrelateById(m => m.Message.JobId));
 
         Initially(
             When(Submitted)
@@ -67,16 +68,9 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                 .Then(context => RecordFinish(context.Saga, context.Message))
                 .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.Succeeded,
                     succeeded => succeeded.TransitionTo(Succeeded).Publish(context => Ended(context.Saga)),
-                    failed => failed.IfElse(context => ShouldRetry(context.Saga),
-                        retry => retry
-                            .Then(context => ScheduleRetry(context.Saga))
-                            .TransitionTo(Retrying)
-                            .Publish(context => Place(context.Saga)),
-                        end => end
-                            .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.TimedOut,
-                                timedOut => timedOut.TransitionTo(TimedOut),
-                                other => other.TransitionTo(Failed))
-                            .Publish(context => Ended(context.Saga)))),
+                    failed => RetryOrEnd(failed)),
+            RetryOrEnd(When(ExecutorLost, context => context.Message.Attempt == context.Saga.Attempt)
+                .Then(context => RecordLost(context.Saga, context.Message))),
             When(CancelRequested)
                 .Then(context => MarkCancelRequested(context.Saga))
                 .TransitionTo(Canceling)
@@ -95,10 +89,15 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                     succeeded => succeeded.TransitionTo(Succeeded),
                     canceled => canceled.TransitionTo(Canceled))
                 .Publish(context => Ended(context.Saga)),
+            // Nobody is left to confirm the stop: the attempt is lost and the job canceled.
+            When(ExecutorLost, context => context.Message.Attempt == context.Saga.Attempt)
+                .Then(context => RecordLost(context.Saga, context.Message))
+                .TransitionTo(Canceled)
+                .Publish(context => Ended(context.Saga)),
             When(CancelRequested)
                 .Respond(context => new CancelJobResult(context.Saga.CorrelationId, nameof(Canceling), true)));
 
-        During(Succeeded, Failed, TimedOut, Canceled,
+        During(new[] { Succeeded, Failed, TimedOut, Canceled, Lost },
             When(CancelRequested)
                 .Respond(context => new CancelJobResult(context.Saga.CorrelationId, context.Saga.CurrentState, false)));
 
@@ -122,12 +121,29 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
     public State Failed { get; private set; } = null!;
     public State TimedOut { get; private set; } = null!;
     public State Canceled { get; private set; } = null!;
+    public State Lost { get; private set; } = null!;
 
     public Event<SubmitJob> Submitted { get; private set; } = null!;
     public Event<JobPlaced> Placed { get; private set; } = null!;
     public Event<JobStarted> Started { get; private set; } = null!;
     public Event<JobAttemptFinished> AttemptFinished { get; private set; } = null!;
     public Event<CancelJob> CancelRequested { get; private set; } = null!;
+    public Event<AttemptLost> ExecutorLost { get; private set; } = null!;
+
+    /// <summary>After a failed attempt: the next attempt if the policy allows one, else the terminal state that fits the failure.</summary>
+    EventActivityBinder<JobState, T> RetryOrEnd<T>(EventActivityBinder<JobState, T> binder)
+        where T : class => binder.IfElse(context => ShouldRetry(context.Saga),
+            retry => retry
+                .Then(context => ScheduleRetry(context.Saga))
+                .TransitionTo(Retrying)
+                .Publish(context => Place(context.Saga)),
+            end => end
+                .IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.TimedOut,
+                    timedOut => timedOut.TransitionTo(TimedOut),
+                    other => other.IfElse(context => context.Saga.CurrentAttempt().Outcome == AttemptOutcomes.Lost,
+                        lost => lost.TransitionTo(Lost),
+                        failed => failed.TransitionTo(Failed)))
+                .Publish(context => Ended(context.Saga)));
 
     static PlaceJob Place(JobState job) => new(job.CorrelationId, job.Attempt, job.Spec.Pool, DateTimeOffset.UtcNow)
     {
@@ -153,6 +169,19 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         job.LogChunks = attempt.LogChunks;
         job.FinishedAt = attempt.FinishedAt;
         job.StartedAt ??= attempt.StartedAt;
+        job.UpdatedAt = DateTimeOffset.UtcNow;
+    }
+
+    static void RecordLost(JobState job, AttemptLost lost)
+    {
+        var attempt = job.CurrentAttempt();
+        attempt.ExecutorId ??= lost.ExecutorId;
+        attempt.FinishedAt = lost.DetectedAt.ToUniversalTime();
+        attempt.Outcome = AttemptOutcomes.Lost;
+        attempt.Error = $"Executor {lost.ExecutorId} stopped sending heartbeats.";
+        job.Error = attempt.Error;
+        job.ExitCode = null;
+        job.FinishedAt = attempt.FinishedAt;
         job.UpdatedAt = DateTimeOffset.UtcNow;
     }
 
@@ -187,6 +216,10 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         job.ExecutorId = null;
         job.AssignedAt = null;
         job.StartedAt = null;
+        job.FinishedAt = null;
+        job.ExitCode = null;
+        job.Error = null;
+        job.LogChunks = null;
         job.UpdatedAt = DateTimeOffset.UtcNow;
     }
 

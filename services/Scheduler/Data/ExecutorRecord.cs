@@ -10,4 +10,7 @@ public sealed class ExecutorRecord
     public required string Host { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public DateTimeOffset LastHeartbeatAt { get; set; }
+
+    /// <summary>Set when the executor was declared lost; cleared by its next heartbeat.</summary>
+    public DateTimeOffset? LostAt { get; set; }
 }

@@ -16,4 +16,10 @@ public sealed class PlacementRecord
     public string? ExecutorId { get; set; }
     public DateTimeOffset? PlacedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Set when the attempt was given up because its executor went silent.</summary>
+    public DateTimeOffset? LostAt { get; set; }
+
+    /// <summary>Whether the saga has been told about the loss (published after the loss is committed).</summary>
+    public bool LossAnnounced { get; set; }
 }

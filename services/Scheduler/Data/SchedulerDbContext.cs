@@ -9,6 +9,7 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
 
     public DbSet<ExecutorRecord> Executors => Set<ExecutorRecord>();
     public DbSet<PlacementRecord> Placements => Set<PlacementRecord>();
+    public DbSet<EndedJob> EndedJobs => Set<EndedJob>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -19,13 +19,90 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
             INSERT INTO scheduler.executors (id, pool, labels, slots, host, registered_at, last_heartbeat_at)
             VALUES ($1, $2, $3, $4, $5, now(), now())
             ON CONFLICT (id) DO UPDATE SET pool = excluded.pool, labels = excluded.labels, slots = excluded.slots,
-                host = excluded.host, last_heartbeat_at = now()
+                host = excluded.host, last_heartbeat_at = now(), lost_at = NULL
             """);
         command.Parameters.Add(new() { Value = heartbeat.ExecutorId });
         command.Parameters.Add(new() { Value = heartbeat.Pool });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Labels), NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new() { Value = heartbeat.Slots });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Host), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Of the attempts an executor says it runs, those it should not: not placed on it, or given up already (finished,
+    /// lost, their job ended). An executor that comes back after being declared lost is told to stop them.
+    /// </summary>
+    public async Task<IReadOnlyList<RunningAttempt>> NotAssigned(string executorId, IReadOnlyList<RunningAttempt> running, CancellationToken cancellationToken)
+    {
+        if (running.Count == 0)
+            return [];
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT r.job_id, r.attempt FROM unnest($2::uuid[], $3::int[]) AS r(job_id, attempt)
+            WHERE NOT EXISTS (
+                SELECT FROM scheduler.placements p
+                WHERE p.job_id = r.job_id AND p.attempt = r.attempt AND p.executor_id = $1 AND p.finished_at IS NULL)
+            """);
+        command.Parameters.Add(new() { Value = executorId });
+        command.Parameters.Add(new() { Value = running.Select(r => r.JobId).ToArray() });
+        command.Parameters.Add(new() { Value = running.Select(r => r.Attempt).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var stale = new List<RunningAttempt>();
+        while (await reader.ReadAsync(cancellationToken))
+            stale.Add(new RunningAttempt(reader.GetGuid(0), reader.GetInt32(1)));
+        return stale;
+    }
+
+    /// <summary>
+    /// Declares executors silent for longer than the timeout lost and gives up their unfinished attempts, in one
+    /// transaction under the placement lock; returns the losses not yet announced (these and any left from before).
+    /// </summary>
+    public async Task<IReadOnlyList<AttemptLost>> DeclareLost(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await TryLock(connection, transaction, cancellationToken))
+            return [];
+
+        await using (var command = new NpgsqlCommand(
+            """
+            WITH lost AS (
+                UPDATE scheduler.executors SET lost_at = now()
+                WHERE lost_at IS NULL AND last_heartbeat_at < now() - $1 RETURNING id)
+            UPDATE scheduler.placements SET finished_at = now(), lost_at = now()
+            WHERE executor_id IN (SELECT id FROM lost) AND finished_at IS NULL
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new() { Value = options.Value.ExecutorTimeout });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var losses = new List<AttemptLost>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT job_id, attempt, executor_id, lost_at FROM scheduler.placements WHERE lost_at IS NOT NULL AND NOT loss_announced",
+            connection, transaction))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                losses.Add(new AttemptLost(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return losses;
+    }
+
+    /// <summary>Marks losses as told to their sagas, so they are not announced again.</summary>
+    public async Task LossesAnnounced(IReadOnlyList<AttemptLost> losses, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE scheduler.placements p SET loss_announced = true
+            FROM unnest($1::uuid[], $2::int[]) AS u(job_id, attempt)
+            WHERE p.job_id = u.job_id AND p.attempt = u.attempt
+            """);
+        command.Parameters.Add(new() { Value = losses.Select(l => l.JobId).ToArray() });
+        command.Parameters.Add(new() { Value = losses.Select(l => l.Attempt).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -36,7 +113,7 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
             """
             WITH inserted AS (
                 INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT FROM scheduler.ended_jobs WHERE job_id = $1)
                 ON CONFLICT (job_id, attempt) DO NOTHING RETURNING executor_id)
             SELECT executor_id FROM inserted
             UNION ALL
@@ -52,11 +129,14 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    /// <summary>The job ended: whatever it still holds or waits for is released.</summary>
+    /// <summary>The job ended: whatever it still holds or waits for is released, and later requests for it are refused.</summary>
     public async Task ReleaseJob(Guid jobId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "UPDATE scheduler.placements SET finished_at = now() WHERE job_id = $1 AND finished_at IS NULL");
+            """
+            WITH ended AS (INSERT INTO scheduler.ended_jobs (job_id, ended_at) VALUES ($1, now()) ON CONFLICT DO NOTHING)
+            UPDATE scheduler.placements SET finished_at = now() WHERE job_id = $1 AND finished_at IS NULL
+            """);
         command.Parameters.Add(new() { Value = jobId });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -87,12 +167,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction))
-        {
-            lockCommand.Parameters.Add(new() { Value = PlacementLockKey });
-            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
-                return [];
-        }
+        if (!await TryLock(connection, transaction, cancellationToken))
+            return [];
 
         var capacity = await FreeSlots(connection, transaction, cancellationToken);
         if (capacity.Count == 0)
@@ -127,6 +203,13 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         while (await reader.ReadAsync(cancellationToken))
             placed.Add(new JobPlaced(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2)));
         return placed;
+    }
+
+    static async Task<bool> TryLock(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction);
+        command.Parameters.Add(new() { Value = PlacementLockKey });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     async Task<List<ExecutorCapacity>> FreeSlots(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)

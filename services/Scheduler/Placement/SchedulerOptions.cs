@@ -5,7 +5,7 @@ public sealed class SchedulerOptions
 {
     public const string Section = "Scheduler";
 
-    /// <summary>An executor silent for longer than this gets no new work.</summary>
+    /// <summary>An executor silent for longer than this (three of its heartbeats by default) gets no new work and is declared lost.</summary>
     public TimeSpan ExecutorTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often placement runs when nothing wakes it.</summary>

@@ -16,5 +16,6 @@ public sealed class ExecutorRecordConfiguration : IEntityTypeConfiguration<Execu
         builder.Property(x => x.Host).HasColumnName("host").HasColumnType("jsonb");
         builder.Property(x => x.RegisteredAt).HasColumnName("registered_at");
         builder.Property(x => x.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
+        builder.Property(x => x.LostAt).HasColumnName("lost_at");
     }
 }

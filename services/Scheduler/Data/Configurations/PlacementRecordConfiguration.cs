@@ -18,6 +18,9 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
         builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
         builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
+        builder.Property(x => x.LostAt).HasColumnName("lost_at");
+        builder.Property(x => x.LossAnnounced).HasColumnName("loss_announced");
+        builder.HasIndex(x => x.LostAt).HasFilter("lost_at IS NOT NULL AND NOT loss_announced").HasDatabaseName("ix_placements_unannounced_losses");
 
         // Slots in use: placed and not finished. Waiting: not placed, oldest first.
         builder.HasIndex(x => x.ExecutorId).HasFilter("finished_at IS NULL").HasDatabaseName("ix_placements_active");

@@ -23,6 +23,22 @@ namespace Jobs.Scheduler.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Jobs.Scheduler.Data.EndedJob", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("ended_jobs", "scheduler");
+                });
+
             modelBuilder.Entity("Jobs.Scheduler.Data.ExecutorRecord", b =>
                 {
                     b.Property<string>("Id")
@@ -43,6 +59,10 @@ namespace Jobs.Scheduler.Data.Migrations
                     b.Property<DateTimeOffset>("LastHeartbeatAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_heartbeat_at");
+
+                    b.Property<DateTimeOffset?>("LostAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lost_at");
 
                     b.Property<string>("Pool")
                         .IsRequired()
@@ -82,6 +102,14 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<bool>("LossAnnounced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("loss_announced");
+
+                    b.Property<DateTimeOffset?>("LostAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lost_at");
+
                     b.Property<DateTimeOffset?>("NotBefore")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("not_before");
@@ -110,6 +138,10 @@ namespace Jobs.Scheduler.Data.Migrations
                     b.HasIndex("ExecutorId")
                         .HasDatabaseName("ix_placements_active")
                         .HasFilter("finished_at IS NULL");
+
+                    b.HasIndex("LostAt")
+                        .HasDatabaseName("ix_placements_unannounced_losses")
+                        .HasFilter("lost_at IS NOT NULL AND NOT loss_announced");
 
                     b.HasIndex("Pool", "RequestedAt")
                         .HasDatabaseName("ix_placements_waiting")

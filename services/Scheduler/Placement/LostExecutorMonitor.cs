@@ -1,0 +1,52 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Jobs.Scheduler.Placement;
+
+/// <summary>
+/// Declares executors that stopped heartbeating lost and tells the sagas of their attempts, which retry them elsewhere
+/// or end them. A loss is committed first and announced after; one not yet announced (a crash in between) is announced
+/// on the next round.
+/// </summary>
+public sealed partial class LostExecutorMonitor(
+    PlacementStore store,
+    PlacementSignal signal,
+    IBus bus,
+    IHostApplicationLifetime lifetime,
+    IOptions<SchedulerOptions> options,
+    ILogger<LostExecutorMonitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(started.SetResult))
+            await started.Task.WaitAsync(stoppingToken);
+
+        // Checking a few times per timeout keeps detection within about a third of the timeout of the deadline.
+        using var timer = new PeriodicTimer(options.Value.ExecutorTimeout / 3);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var losses = await store.DeclareLost(stoppingToken);
+                if (losses.Count == 0)
+                    continue;
+                foreach (var executor in losses.Select(l => l.ExecutorId).Distinct())
+                    LogLost(executor, losses.Count(l => l.ExecutorId == executor));
+                await bus.PublishBatch(losses, stoppingToken);
+                await store.LossesAnnounced(losses, stoppingToken);
+                signal.Wake();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogCheckFailed(ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Executor {ExecutorId} is lost; giving up {Attempts} attempt(s)")]
+    partial void LogLost(string executorId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lost-executor check failed; it runs again on the next tick")]
+    partial void LogCheckFailed(Exception exception);
+}
