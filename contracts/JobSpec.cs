@@ -9,6 +9,9 @@ public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, st
     /// <summary>Longest an attempt may run, from start to end; null for no limit. On expiry the process group is stopped.</summary>
     public int? TimeoutSeconds { get; init; }
 
+    /// <summary>Longest the job may wait from submit to its first start; null for no limit. On expiry it ends TimedOut.</summary>
+    public int? QueueTimeoutSeconds { get; init; }
+
     /// <summary>How long a stopped process group gets between SIGTERM and SIGKILL.</summary>
     public int CancelGraceSeconds { get; init; } = 10;
 

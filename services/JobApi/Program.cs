@@ -12,12 +12,16 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddJobsDatabase<JobApiDbContext>(JobApiDbContext.Schema);
-builder.AddJobsMessaging(x =>
-{
-    x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
-    x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
-    x.AddRequestClient<CancelJob>(TimeSpan.FromSeconds(30));
-});
+builder.AddJobsMessaging(
+    x =>
+    {
+        // The saga's timers are MassTransit scheduling messages, kept durably by the Scheduler.
+        x.AddPublishMessageScheduler();
+        x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
+        x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
+        x.AddRequestClient<CancelJob>(TimeSpan.FromSeconds(30));
+    },
+    (_, bus) => bus.UsePublishMessageScheduler());
 builder.Services.AddSingleton<LogReader>();
 builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();

@@ -1,6 +1,7 @@
 using Jobs.Scheduler.Consumers;
 using Jobs.Scheduler.Data;
 using Jobs.Scheduler.Placement;
+using Jobs.Scheduler.Timers;
 using Jobs.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,7 +14,9 @@ builder.AddJobsMessaging(x =>
     x.AddConsumer<PlaceJobConsumer>();
     x.AddConsumer<AttemptFinishedConsumer>();
     x.AddConsumer<JobEndedConsumer>();
+    x.AddConsumer<ScheduleMessageConsumer>();
 });
+builder.AddDurableTimers();
 builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
 builder.Services.AddSingleton<PlacementStore>();
 builder.Services.AddSingleton<PlacementSignal>();

@@ -75,6 +75,39 @@ public sealed class FaultTests(SystemFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task QueueTimeout_EndsAJobNoExecutorTakesAsTimedOut()
+    {
+        var id = await jobs.Submit(new { command = "true", executorId = "no-such-executor", queueTimeoutSeconds = 2 });
+
+        var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+
+        Assert.Equal("TimedOut", job.GetProperty("status").GetString());
+        Assert.Contains("queue timeout", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueueTimeout_SurvivesASchedulerRestart()
+    {
+        var id = await jobs.Submit(new { command = "true", executorId = "no-such-executor", queueTimeoutSeconds = 8 });
+        await Eventually.Get(() => TimerCount(id), count => count == 1, TimeSpan.FromSeconds(30), "the queue-timeout timer to be stored");
+
+        await fixture.System.Services["scheduler"].Kill();
+        await fixture.System.StartService("scheduler");
+
+        var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+        Assert.Equal("TimedOut", job.GetProperty("status").GetString());
+    }
+
+    async Task<long> TimerCount(Guid jobId)
+    {
+        await using var dataSource = fixture.System.Database.CreateDataSource();
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*) FROM scheduler.qrtz_triggers t JOIN jobapi.jobs j ON t.trigger_name = replace(j.queue_timeout_token::text, '-', '') WHERE j.id = $1");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = jobId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     Task<JsonElement> WaitFor(Guid id, Func<JsonElement, bool> done) => Eventually.Get(
         () => jobs.Get(id),
         done,

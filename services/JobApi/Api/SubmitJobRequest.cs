@@ -19,7 +19,7 @@ public static partial class SubmitJobRequest
     public const int MaxGraceSeconds = 3600;
     public const int MaxAttempts = 100;
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "timeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
     static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
     static readonly Dictionary<string, FailureClass> FailureClasses = new()
     {
@@ -47,12 +47,13 @@ public static partial class SubmitJobRequest
         var pool = ReadPool(body, errors);
         var executorId = ReadExecutorId(body, errors);
         var timeout = ReadInteger(body, "timeoutSeconds", 1, MaxTimeoutSeconds, errors);
+        var queueTimeout = ReadInteger(body, "queueTimeoutSeconds", 1, MaxTimeoutSeconds, errors);
         var grace = ReadInteger(body, "cancelGraceSeconds", 0, MaxGraceSeconds, errors);
         var retry = ReadRetry(body, errors);
 
         if (errors.Count > 0)
             return (null, errors);
-        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, TimeoutSeconds = timeout, Retry = retry };
+        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
         return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
     }
 

@@ -25,6 +25,9 @@ public class JobState : SagaStateMachineInstance
 
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
+    /// <summary>The token of the pending queue-timeout timer, while there is one.</summary>
+    public Guid? QueueTimeoutToken { get; set; }
+
     public List<JobAttempt> Attempts { get; set; } = [];
 
     public JobAttempt CurrentAttempt()

@@ -20,6 +20,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         Event(() => AttemptFinished, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => ExecutorLost, x => x.CorrelateById(m => m.Message.JobId));
+        Schedule(() => QueueTimeout, x => x.QueueTimeoutToken, schedule => schedule.Received = r => r.CorrelateById(m => m.Message.JobId));
 
         Initially(
             When(Submitted)
@@ -31,8 +32,27 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                     context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
                 })
                 .TransitionTo(Pending)
+                .If(context => context.Message.Spec.QueueTimeoutSeconds is not null,
+                    timed => timed.Schedule(QueueTimeout,
+                        context => new QueueTimeoutExpired(context.Saga.CorrelationId),
+                        context => TimeSpan.FromSeconds(context.Saga.Spec.QueueTimeoutSeconds!.Value)))
                 .Respond(context => new JobAccepted(context.Saga.CorrelationId, nameof(Pending)))
                 .Publish(context => Place(context.Saga)));
+
+        // Not started in time: a waiting job ends; a placed one is also stopped before (or as) it starts.
+        During(Pending, Retrying,
+            When(QueueTimeout.Received)
+                .Then(context => MarkQueueTimedOut(context.Saga))
+                .TransitionTo(TimedOut)
+                .Publish(context => Ended(context.Saga)));
+        During(Assigned,
+            When(QueueTimeout.Received)
+                .Then(context => MarkQueueTimedOut(context.Saga))
+                .Send(
+                    context => ExecutorEndpoint.ControlAddress(context.Saga.ExecutorId!),
+                    context => new StopJob(context.Saga.CorrelationId, context.Saga.Attempt, 0))
+                .TransitionTo(TimedOut)
+                .Publish(context => Ended(context.Saga)));
 
         During(Pending, Retrying,
             When(Placed, context => context.Message.Attempt == context.Saga.Attempt)
@@ -60,6 +80,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         During(Assigned,
             When(Started, context => context.Message.Attempt == context.Saga.Attempt)
                 .Then(context => RecordStart(context.Saga, context.Message))
+                .Unschedule(QueueTimeout)
                 .TransitionTo(Running));
 
         // The finish can overtake the start (both are events, redelivery reorders them), so Assigned accepts it too.
@@ -129,6 +150,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
     public Event<JobAttemptFinished> AttemptFinished { get; private set; } = null!;
     public Event<CancelJob> CancelRequested { get; private set; } = null!;
     public Event<AttemptLost> ExecutorLost { get; private set; } = null!;
+    public Schedule<JobState, QueueTimeoutExpired> QueueTimeout { get; private set; } = null!;
 
     /// <summary>After a failed attempt: the next attempt if the policy allows one, else the terminal state that fits the failure.</summary>
     EventActivityBinder<JobState, T> RetryOrEnd<T>(EventActivityBinder<JobState, T> binder)
@@ -220,6 +242,16 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         job.ExitCode = null;
         job.Error = null;
         job.LogChunks = null;
+        job.UpdatedAt = DateTimeOffset.UtcNow;
+    }
+
+    static void MarkQueueTimedOut(JobState job)
+    {
+        var attempt = job.Attempts.Find(a => a.Number == job.Attempt);
+        if (attempt is not null)
+            attempt.Outcome = AttemptOutcomes.TimedOut;
+        job.Error = $"Not started within the queue timeout of {job.Spec.QueueTimeoutSeconds} s.";
+        job.NextAttemptAt = null;
         job.UpdatedAt = DateTimeOffset.UtcNow;
     }
 

@@ -10,6 +10,7 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
     public DbSet<ExecutorRecord> Executors => Set<ExecutorRecord>();
     public DbSet<PlacementRecord> Placements => Set<PlacementRecord>();
     public DbSet<EndedJob> EndedJobs => Set<EndedJob>();
+    public DbSet<CanceledSchedule> CanceledSchedules => Set<CanceledSchedule>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -150,6 +150,10 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
 
+                    b.Property<Guid?>("QueueTimeoutToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("queue_timeout_token");
+
                     b.Property<string>("Spec")
                         .IsRequired()
                         .HasColumnType("jsonb")

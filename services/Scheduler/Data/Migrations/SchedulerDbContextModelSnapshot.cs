@@ -23,6 +23,22 @@ namespace Jobs.Scheduler.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Jobs.Scheduler.Data.CanceledSchedule", b =>
+                {
+                    b.Property<Guid>("TokenId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("token_id");
+
+                    b.Property<DateTimeOffset>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.HasKey("TokenId");
+
+                    b.ToTable("canceled_schedules", "scheduler");
+                });
+
             modelBuilder.Entity("Jobs.Scheduler.Data.EndedJob", b =>
                 {
                     b.Property<Guid>("JobId")
