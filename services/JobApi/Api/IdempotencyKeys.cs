@@ -18,23 +18,23 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
     public async Task<(Guid JobId, bool Replayed, bool SameRequest)> Claim(string key, JobSpec spec, Guid jobId, CancellationToken cancellationToken)
     {
         var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec));
-        await using var command = dataSource.CreateCommand(
-            """
-            WITH claimed AS (
-                INSERT INTO jobapi.idempotency_keys (key, request_hash, job_id, created_at) VALUES ($1, $2, $3, now())
-                ON CONFLICT (key) DO NOTHING RETURNING job_id, request_hash, true AS claimed)
-            SELECT job_id, request_hash, claimed FROM claimed
-            UNION ALL
-            SELECT job_id, request_hash, false FROM jobapi.idempotency_keys WHERE key = $1 AND NOT EXISTS (SELECT FROM claimed)
-            """);
-        command.Parameters.Add(new() { Value = key });
-        command.Parameters.Add(new() { Value = hash });
-        command.Parameters.Add(new() { Value = jobId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var boundJob = reader.GetGuid(0);
-        var sameRequest = reader.GetFieldValue<byte[]>(1).AsSpan().SequenceEqual(hash);
-        return (boundJob, !reader.GetBoolean(2), sameRequest);
+        await using (var claim = dataSource.CreateCommand(
+            "INSERT INTO jobapi.idempotency_keys (key, request_hash, job_id, created_at) VALUES ($1, $2, $3, now()) ON CONFLICT (key) DO NOTHING"))
+        {
+            claim.Parameters.Add(new() { Value = key });
+            claim.Parameters.Add(new() { Value = hash });
+            claim.Parameters.Add(new() { Value = jobId });
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 1)
+                return (jobId, false, true);
+        }
+
+        // Someone else holds the key. A statement of its own sees their row: the insert above waited for it to commit.
+        await using var read = dataSource.CreateCommand("SELECT job_id, request_hash FROM jobapi.idempotency_keys WHERE key = $1");
+        read.Parameters.Add(new() { Value = key });
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            throw new InvalidOperationException($"Idempotency key '{key}' was claimed but cannot be read.");
+        return (reader.GetGuid(0), true, reader.GetFieldValue<byte[]>(1).AsSpan().SequenceEqual(hash));
     }
 
     public static string? Validate(string key) =>
