@@ -19,4 +19,10 @@ public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, st
 
     /// <summary>Run only on this executor (instead of any executor of <see cref="Pool"/>).</summary>
     public string? ExecutorId { get; init; }
+
+    /// <summary>Labels an executor of the pool must carry (with these values) to take the job.</summary>
+    public IReadOnlyDictionary<string, string> ExecutorLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Higher runs first among waiting jobs; equal priorities run in submit order.</summary>
+    public int Priority { get; init; }
 }

@@ -8,4 +8,10 @@ public record PlaceJob(Guid JobId, int Attempt, string Pool, DateTimeOffset Requ
 
     /// <summary>Only this executor may take it.</summary>
     public string? ExecutorId { get; init; }
+
+    /// <summary>Only an executor carrying these labels may take it.</summary>
+    public IReadOnlyDictionary<string, string> ExecutorLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Higher is placed first.</summary>
+    public int Priority { get; init; }
 }

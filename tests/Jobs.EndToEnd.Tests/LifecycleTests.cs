@@ -162,6 +162,27 @@ public sealed class LifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task ExecutorLabels_PlaceTheJobOnlyOnAnExecutorCarryingThem()
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            jobs.Submit(new { command = "true", executorLabels = new Dictionary<string, string> { ["zone"] = "even" } })));
+
+        foreach (var id in ids)
+            Assert.Equal("test-2", (await WaitFor(id, Terminal)).GetProperty("executorId").GetString());
+    }
+
+    [Fact]
+    public async Task ExecutorLabelsNobodyCarries_WaitPending()
+    {
+        var id = await jobs.Submit(new { command = "true", executorLabels = new Dictionary<string, string> { ["zone"] = "mars" }, queueTimeoutSeconds = 3 });
+
+        var job = await WaitFor(id, Terminal);
+
+        Assert.Equal("TimedOut", job.GetProperty("status").GetString());
+        Assert.Empty(job.GetProperty("attempts").EnumerateArray());
+    }
+
+    [Fact]
     public async Task FiftyConcurrentSubmitsWithOneIdempotencyKey_MakeOneJob()
     {
         var key = $"key-{Guid.NewGuid():N}";

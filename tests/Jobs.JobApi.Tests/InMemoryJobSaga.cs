@@ -26,10 +26,26 @@ sealed class InMemoryJobSaga : IAsyncDisposable
     public ITestHarness Harness { get; }
     public ISagaStateMachineTestHarness<Machine, JobState> Saga { get; }
 
-    public static async Task<InMemoryJobSaga> Start()
+    /// <param name="publishScheduler">
+    /// As the production bus: scheduled messages (the queue timeout) are published as <c>ScheduleMessage</c> for the
+    /// Scheduler's timers, and unscheduling publishes <c>CancelScheduledMessage</c>; nothing here consumes either.
+    /// </param>
+    public static async Task<InMemoryJobSaga> Start(bool publishScheduler = false)
     {
         var provider = new ServiceCollection()
-            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<Machine, JobState>().InMemoryRepository())
+            .AddMassTransitTestHarness(x =>
+            {
+                x.AddSagaStateMachine<Machine, JobState>().InMemoryRepository();
+                if (publishScheduler)
+                {
+                    x.AddPublishMessageScheduler();
+                    x.UsingInMemory((context, cfg) =>
+                    {
+                        cfg.UsePublishMessageScheduler();
+                        cfg.ConfigureEndpoints(context);
+                    });
+                }
+            })
             .BuildServiceProvider(true);
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
@@ -44,11 +60,15 @@ sealed class InMemoryJobSaga : IAsyncDisposable
     }
 
     /// <summary>Publishes a message and returns once the saga's endpoint has consumed it, asserting that it did not fault.</summary>
-    public async Task Deliver<T>(T message)
+    public async Task Deliver<T>(T message, Action<PublishContext<T>>? configure = null)
         where T : class
     {
         var messageId = NewId.NextGuid();
-        await Harness.Bus.Publish(message, context => context.MessageId = messageId);
+        await Harness.Bus.Publish(message, context =>
+        {
+            context.MessageId = messageId;
+            configure?.Invoke(context);
+        });
         var consumed = await Until(
             () => Harness.Consumed.Select<T>(x => x.Context.MessageId == messageId, HarnessLists.NoWait).SingleOrDefault(),
             $"{typeof(T).Name} {message} to be consumed");

@@ -2,7 +2,7 @@ namespace Jobs.Testing;
 
 /// <summary>
 /// The whole system as real processes on a database and virtual host of its own: JobApi, Scheduler, LogSink, the
-/// gateway and <c>executors</c> executors. Services can be stopped, killed and started again by name.
+/// gateway and <c>executors</c> executors (<c>test-1</c>, <c>test-2</c>, …, labelled <c>zone</c> odd or even). Services can be stopped, killed and started again by name.
 /// </summary>
 public sealed class JobsSystem : IAsyncDisposable
 {
@@ -40,6 +40,7 @@ public sealed class JobsSystem : IAsyncDisposable
                     ("Executor:Id", $"test-{i}"),
                     ("Executor:Slots", slotsPerExecutor.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     ("Executor:HeartbeatInterval", "00:00:02"),
+                    ("Executor:Labels:zone", i % 2 == 0 ? "even" : "odd"),
                     ("Executor:WorkRoot", Path.Combine(Path.GetTempPath(), system.VirtualHost.Name, $"executor-{i}")));
             }
 

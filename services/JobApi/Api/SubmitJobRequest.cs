@@ -18,8 +18,9 @@ public static partial class SubmitJobRequest
     public const int MaxTimeoutSeconds = 7 * 24 * 3600;
     public const int MaxGraceSeconds = 3600;
     public const int MaxAttempts = 100;
+    public const int MaxLabels = 32;
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
     static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
     static readonly Dictionary<string, FailureClass> FailureClasses = new()
     {
@@ -46,6 +47,8 @@ public static partial class SubmitJobRequest
         var shell = ReadShell(body, errors);
         var pool = ReadPool(body, errors);
         var executorId = ReadExecutorId(body, errors);
+        var labels = ReadLabels(body, errors);
+        var priority = ReadInteger(body, "priority", -1000, 1000, errors) ?? 0;
         var timeout = ReadInteger(body, "timeoutSeconds", 1, MaxTimeoutSeconds, errors);
         var queueTimeout = ReadInteger(body, "queueTimeoutSeconds", 1, MaxTimeoutSeconds, errors);
         var grace = ReadInteger(body, "cancelGraceSeconds", 0, MaxGraceSeconds, errors);
@@ -53,7 +56,7 @@ public static partial class SubmitJobRequest
 
         if (errors.Count > 0)
             return (null, errors);
-        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
+        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
         return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
     }
 
@@ -136,6 +139,30 @@ public static partial class SubmitJobRequest
         return null;
     }
 
+    static Dictionary<string, string> ReadLabels(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        var labels = new Dictionary<string, string>();
+        if (!body.TryGetProperty("executorLabels", out var value) || value.ValueKind == JsonValueKind.Null)
+            return labels;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors["executorLabels"] = [$"Must be an object of label names to values, not {Describe(value)}."];
+            return labels;
+        }
+        foreach (var label in value.EnumerateObject())
+        {
+            if (!LabelName().IsMatch(label.Name))
+                errors[$"executorLabels.{label.Name}"] = ["Label names are 1 to 63 letters, digits, dots, dashes or underscores."];
+            else if (label.Value.ValueKind != JsonValueKind.String || label.Value.GetString()!.Length > 256)
+                errors[$"executorLabels.{label.Name}"] = ["Must be a string of at most 256 characters."];
+            else
+                labels[label.Name] = label.Value.GetString()!;
+        }
+        if (labels.Count > MaxLabels)
+            errors["executorLabels"] = [$"At most {MaxLabels} labels."];
+        return labels;
+    }
+
     static int? ReadInteger(JsonElement body, string field, int min, int max, Dictionary<string, string[]> errors, string? path = null)
     {
         if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -214,4 +241,7 @@ public static partial class SubmitJobRequest
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")]
     private static partial Regex ExecutorName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z")]
+    private static partial Regex LabelName();
 }

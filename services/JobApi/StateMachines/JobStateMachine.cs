@@ -73,6 +73,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                     context => new ExecuteJob(context.Saga.CorrelationId, context.Saga.Attempt, context.Saga.Spec)),
             When(CancelRequested)
                 .Then(context => MarkCancelRequested(context.Saga))
+                .Unschedule(QueueTimeout)
                 .TransitionTo(Canceled)
                 .Respond(context => new CancelJobResult(context.Saga.CorrelationId, nameof(Canceled), true))
                 .Publish(context => Ended(context.Saga)));
@@ -94,6 +95,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                 .Then(context => RecordLost(context.Saga, context.Message))),
             When(CancelRequested)
                 .Then(context => MarkCancelRequested(context.Saga))
+                .Unschedule(QueueTimeout)
                 .TransitionTo(Canceling)
                 .Send(
                     context => ExecutorEndpoint.ControlAddress(context.Saga.ExecutorId!),
@@ -171,6 +173,8 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
     {
         NotBefore = job.NextAttemptAt,
         ExecutorId = job.Spec.ExecutorId,
+        ExecutorLabels = job.Spec.ExecutorLabels,
+        Priority = job.Spec.Priority,
     };
 
     static JobEnded Ended(JobState job) => new(job.CorrelationId, job.CurrentState, job.Attempt, DateTimeOffset.UtcNow);

@@ -13,6 +13,12 @@ public sealed class PlacementRecord
 
     /// <summary>Only this executor may take it.</summary>
     public string? TargetExecutorId { get; set; }
+
+    /// <summary>Labels (JSON object) an executor must carry to take it.</summary>
+    public string ExecutorLabels { get; set; } = "{}";
+
+    /// <summary>Higher is placed first.</summary>
+    public int Priority { get; set; }
     public string? ExecutorId { get; set; }
     public DateTimeOffset? PlacedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

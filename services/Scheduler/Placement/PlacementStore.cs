@@ -112,8 +112,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await using var command = dataSource.CreateCommand(
             """
             WITH inserted AS (
-                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id)
-                SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT FROM scheduler.ended_jobs WHERE job_id = $1)
+                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id, executor_labels, priority)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE NOT EXISTS (SELECT FROM scheduler.ended_jobs WHERE job_id = $1)
                 ON CONFLICT (job_id, attempt) DO NOTHING RETURNING executor_id)
             SELECT executor_id FROM inserted
             UNION ALL
@@ -126,6 +126,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         command.Parameters.Add(new() { Value = request.RequestedAt.ToUniversalTime() });
         command.Parameters.Add(new() { Value = (object?)request.NotBefore?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new() { Value = (object?)request.ExecutorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(request.ExecutorLabels ?? new Dictionary<string, string>()), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new() { Value = request.Priority });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
@@ -159,8 +161,9 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
     }
 
     /// <summary>
-    /// Gives waiting attempts that are due, oldest first, the free slots of live executors in their pool (or of the
-    /// executor they target), spreading them over the executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
+    /// Gives waiting attempts that are due, highest priority and then oldest first, the free slots of live executors
+    /// in their pool that carry the labels they ask for (or of the executor they target), spreading them over the
+    /// executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
     /// </summary>
     public async Task<IReadOnlyList<JobPlaced>> PlaceWaiting(CancellationToken cancellationToken)
     {
@@ -177,10 +180,10 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         var placed = new List<JobPlaced>();
         var pools = capacity.Select(c => c.Pool).Distinct().ToArray();
         var executors = capacity.Select(c => c.Id).ToArray();
-        foreach (var (jobId, attempt, pool, target) in await Waiting(connection, transaction, pools, executors, cancellationToken))
+        foreach (var (jobId, attempt, pool, target, labels) in await Waiting(connection, transaction, pools, executors, cancellationToken))
         {
             var executor = capacity
-                .Where(c => c.Free > 0 && (target is null ? c.Pool == pool : c.Id == target))
+                .Where(c => c.Free > 0 && (target is null ? c.Pool == pool : c.Id == target) && c.Carries(labels))
                 .MaxBy(c => c.Free);
             if (executor is null)
                 continue;
@@ -216,38 +219,45 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT e.id, e.pool, e.slots - count(p.job_id) AS free
+            SELECT e.id, e.pool, e.slots - count(p.job_id) AS free, e.labels::text
             FROM scheduler.executors e
             LEFT JOIN scheduler.placements p ON p.executor_id = e.id AND p.finished_at IS NULL
             WHERE e.last_heartbeat_at > now() - $1
-            GROUP BY e.id, e.pool, e.slots
+            GROUP BY e.id, e.pool, e.slots, e.labels::text
             HAVING e.slots - count(p.job_id) > 0
+            ORDER BY e.id
             """, connection, transaction);
         command.Parameters.Add(new() { Value = options.Value.ExecutorTimeout });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var capacity = new List<ExecutorCapacity>();
         while (await reader.ReadAsync(cancellationToken))
-            capacity.Add(new ExecutorCapacity(reader.GetString(0), reader.GetString(1)) { Free = (int)reader.GetInt64(2) });
+        {
+            capacity.Add(new ExecutorCapacity(reader.GetString(0), reader.GetString(1),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(3)) ?? []) { Free = (int)reader.GetInt64(2) });
+        }
         return capacity;
     }
 
-    async Task<List<(Guid JobId, int Attempt, string Pool, string? Target)>> Waiting(
+    async Task<List<(Guid JobId, int Attempt, string Pool, string? Target, Dictionary<string, string> Labels)>> Waiting(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] pools, string[] executors, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT job_id, attempt, pool, target_executor_id FROM scheduler.placements
+            SELECT job_id, attempt, pool, target_executor_id, executor_labels FROM scheduler.placements
             WHERE executor_id IS NULL AND finished_at IS NULL AND (not_before IS NULL OR not_before <= now())
               AND (CASE WHEN target_executor_id IS NULL THEN pool = ANY($1) ELSE target_executor_id = ANY($2) END)
-            ORDER BY requested_at LIMIT $3
+            ORDER BY priority DESC, requested_at LIMIT $3
             """, connection, transaction);
         command.Parameters.Add(new() { Value = pools });
         command.Parameters.Add(new() { Value = executors });
         command.Parameters.Add(new() { Value = options.Value.PlacementBatch });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var waiting = new List<(Guid, int, string, string?)>();
+        var waiting = new List<(Guid, int, string, string?, Dictionary<string, string>)>();
         while (await reader.ReadAsync(cancellationToken))
-            waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        {
+            waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? []));
+        }
         return waiting;
     }
 
@@ -267,8 +277,11 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    sealed record ExecutorCapacity(string Id, string Pool)
+    sealed record ExecutorCapacity(string Id, string Pool, Dictionary<string, string> Labels)
     {
         public int Free { get; set; }
+
+        public bool Carries(Dictionary<string, string> required) =>
+            required.All(label => Labels.TryGetValue(label.Key, out var value) && value == label.Value);
     }
 }

@@ -15,6 +15,8 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.RequestedAt).HasColumnName("requested_at");
         builder.Property(x => x.NotBefore).HasColumnName("not_before");
         builder.Property(x => x.TargetExecutorId).HasColumnName("target_executor_id").HasMaxLength(128);
+        builder.Property(x => x.ExecutorLabels).HasColumnName("executor_labels").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+        builder.Property(x => x.Priority).HasColumnName("priority").HasDefaultValue(0);
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
         builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
         builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
@@ -24,6 +26,6 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
 
         // Slots in use: placed and not finished. Waiting: not placed, oldest first.
         builder.HasIndex(x => x.ExecutorId).HasFilter("finished_at IS NULL").HasDatabaseName("ix_placements_active");
-        builder.HasIndex(x => new { x.Pool, x.RequestedAt }).HasFilter("executor_id IS NULL AND finished_at IS NULL").HasDatabaseName("ix_placements_waiting");
+        builder.HasIndex(x => new { x.Pool, x.Priority, x.RequestedAt }).HasFilter("executor_id IS NULL AND finished_at IS NULL").HasDatabaseName("ix_placements_waiting");
     }
 }

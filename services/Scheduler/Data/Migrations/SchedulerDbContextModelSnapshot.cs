@@ -114,6 +114,13 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("executor_id");
 
+                    b.Property<string>("ExecutorLabels")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("executor_labels")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
@@ -140,6 +147,12 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("pool");
 
+                    b.Property<int>("Priority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("priority");
+
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
@@ -159,7 +172,7 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasDatabaseName("ix_placements_unannounced_losses")
                         .HasFilter("lost_at IS NOT NULL AND NOT loss_announced");
 
-                    b.HasIndex("Pool", "RequestedAt")
+                    b.HasIndex("Pool", "Priority", "RequestedAt")
                         .HasDatabaseName("ix_placements_waiting")
                         .HasFilter("executor_id IS NULL AND finished_at IS NULL");
 
