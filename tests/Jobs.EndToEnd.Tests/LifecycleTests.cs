@@ -114,6 +114,31 @@ public sealed class LifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task TargetNoExecutorMatches_IsAcceptedAndWaitsSayingWhy()
+    {
+        var unknown = await jobs.Submit(new { command = "true", executorId = "no-such-executor" });
+        var unlabelled = await jobs.Submit(new { command = "true", executorLabels = new Dictionary<string, string> { ["zone"] = "mars" } });
+        var noPool = await jobs.Submit(new { command = "true", pool = "nowhere" });
+
+        Assert.Equal("No executor 'no-such-executor' is registered.", await DetailOf(unknown));
+        Assert.Equal("No executor in pool 'default' carries zone=mars.", await DetailOf(unlabelled));
+        Assert.Equal("No executor is registered in pool 'nowhere'.", await DetailOf(noPool));
+        foreach (var id in new[] { unknown, unlabelled, noPool })
+            await Cancel(id, HttpStatusCode.Accepted);
+    }
+
+    async Task<string?> DetailOf(Guid id)
+    {
+        var job = await Eventually.Get(
+            () => jobs.Get(id),
+            j => j.GetProperty("statusDetail").ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(30),
+            $"a status detail on job {id}");
+        Assert.Equal("Pending", job.GetProperty("status").GetString());
+        return job.GetProperty("statusDetail").GetString();
+    }
+
+    [Fact]
     public async Task CancelTwice_IsAcceptedOnceAndThenAConflict()
     {
         var id = await jobs.Submit(new { command = "true", executorId = "no-such-executor" });

@@ -7,6 +7,7 @@ namespace Jobs.JobApi.Api;
 public sealed record JobResponse(
     Guid Id,
     string Status,
+    string? StatusDetail,
     string Command,
     IReadOnlyList<string> Args,
     bool Shell,
@@ -35,6 +36,7 @@ public sealed record JobResponse(
     public static JobResponse From(JobState job) => new(
         job.CorrelationId,
         job.CurrentState,
+        job.StatusDetail,
         job.Spec.Command,
         job.Spec.Args,
         job.Spec.Shell,

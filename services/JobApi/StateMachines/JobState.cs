@@ -25,6 +25,9 @@ public class JobState : SagaStateMachineInstance
 
     public DateTimeOffset? CancelRequestedAt { get; set; }
 
+    /// <summary>Why the job waits, when the Scheduler knows no executor that could take it.</summary>
+    public string? StatusDetail { get; set; }
+
     /// <summary>The token of the pending queue-timeout timer, while there is one.</summary>
     public Guid? QueueTimeoutToken { get; set; }
 

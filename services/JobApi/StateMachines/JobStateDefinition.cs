@@ -31,5 +31,6 @@ public sealed class JobStateDefinition : SagaDefinition<JobState>
         sagaConfigurator.Message<Jobs.Contracts.CancelJob>(x => x.UsePartitioner(partition, m => m.Message.JobId));
         sagaConfigurator.Message<Jobs.Contracts.AttemptLost>(x => x.UsePartitioner(partition, m => m.Message.JobId));
         sagaConfigurator.Message<Jobs.Contracts.QueueTimeoutExpired>(x => x.UsePartitioner(partition, m => m.Message.JobId));
+        sagaConfigurator.Message<Jobs.Contracts.PlacementDelayed>(x => x.UsePartitioner(partition, m => m.Message.JobId));
     }
 }

@@ -20,6 +20,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         Event(() => AttemptFinished, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.JobId));
         Event(() => ExecutorLost, x => x.CorrelateById(m => m.Message.JobId));
+        Event(() => Delayed, x => x.CorrelateById(m => m.Message.JobId));
         Schedule(() => QueueTimeout, x => x.QueueTimeoutToken, schedule => schedule.Received = r => r.CorrelateById(m => m.Message.JobId));
 
         Initially(
@@ -55,10 +56,17 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                 .Publish(context => Ended(context.Saga)));
 
         During(Pending, Retrying,
+            When(Delayed, context => context.Message.Attempt == context.Saga.Attempt)
+                .Then(context =>
+                {
+                    context.Saga.StatusDetail = context.Message.Reason;
+                    context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+                }),
             When(Placed, context => context.Message.Attempt == context.Saga.Attempt)
                 .Then(context =>
                 {
                     var now = DateTimeOffset.UtcNow;
+                    context.Saga.StatusDetail = null;
                     var attempt = context.Saga.CurrentAttempt();
                     attempt.ExecutorId = context.Message.ExecutorId;
                     attempt.AssignedAt = now;
@@ -152,6 +160,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
     public Event<JobAttemptFinished> AttemptFinished { get; private set; } = null!;
     public Event<CancelJob> CancelRequested { get; private set; } = null!;
     public Event<AttemptLost> ExecutorLost { get; private set; } = null!;
+    public Event<PlacementDelayed> Delayed { get; private set; } = null!;
     public Schedule<JobState, QueueTimeoutExpired> QueueTimeout { get; private set; } = null!;
 
     /// <summary>After a failed attempt: the next attempt if the policy allows one, else the terminal state that fits the failure.</summary>

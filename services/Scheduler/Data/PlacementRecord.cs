@@ -19,6 +19,9 @@ public sealed class PlacementRecord
 
     /// <summary>Higher is placed first.</summary>
     public int Priority { get; set; }
+
+    /// <summary>Whether the saga was told that no registered executor can take it.</summary>
+    public bool DelayReported { get; set; }
     public string? ExecutorId { get; set; }
     public DateTimeOffset? PlacedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

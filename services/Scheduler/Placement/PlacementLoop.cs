@@ -32,6 +32,10 @@ public sealed partial class PlacementLoop(
                     await Announce(placed, stoppingToken);
                 }
                 while (placed.Count > 0);
+
+                var delayed = await store.Unmatched(stoppingToken);
+                if (delayed.Count > 0)
+                    await bus.PublishBatch(delayed, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

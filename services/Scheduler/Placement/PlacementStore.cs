@@ -106,6 +106,74 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Waiting attempts no registered, not-lost executor could ever take (no executor in the pool, an unknown target,
+    /// labels nobody carries), each reported once; they keep waiting, since a matching executor may still register.
+    /// </summary>
+    public async Task<IReadOnlyList<PlacementDelayed>> Unmatched(CancellationToken cancellationToken)
+    {
+        var executors = new List<ExecutorCapacity>();
+        await using (var command = dataSource.CreateCommand("SELECT id, pool, labels::text FROM scheduler.executors WHERE lost_at IS NULL"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                executors.Add(new ExecutorCapacity(reader.GetString(0), reader.GetString(1),
+                    JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2)) ?? []));
+            }
+        }
+
+        var delayed = new List<PlacementDelayed>();
+        await using (var command = dataSource.CreateCommand(
+            """
+            SELECT job_id, attempt, pool, target_executor_id, executor_labels::text FROM scheduler.placements
+            WHERE executor_id IS NULL AND finished_at IS NULL AND NOT delay_reported AND (not_before IS NULL OR not_before <= now())
+            ORDER BY requested_at LIMIT $1
+            """))
+        {
+            command.Parameters.Add(new() { Value = options.Value.PlacementBatch });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var pool = reader.GetString(2);
+                var target = reader.IsDBNull(3) ? null : reader.GetString(3);
+                var labels = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [];
+                var reason = WhyUnmatched(executors, pool, target, labels);
+                if (reason is not null)
+                    delayed.Add(new PlacementDelayed(reader.GetGuid(0), reader.GetInt32(1), reason));
+            }
+        }
+
+        if (delayed.Count > 0)
+        {
+            await using var mark = dataSource.CreateCommand(
+                """
+                UPDATE scheduler.placements p SET delay_reported = true
+                FROM unnest($1::uuid[], $2::int[]) AS u(job_id, attempt)
+                WHERE p.job_id = u.job_id AND p.attempt = u.attempt
+                """);
+            mark.Parameters.Add(new() { Value = delayed.Select(d => d.JobId).ToArray() });
+            mark.Parameters.Add(new() { Value = delayed.Select(d => d.Attempt).ToArray() });
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return delayed;
+    }
+
+    static string? WhyUnmatched(List<ExecutorCapacity> executors, string pool, string? target, Dictionary<string, string> labels)
+    {
+        if (target is not null)
+        {
+            var executor = executors.Find(e => e.Id == target);
+            return executor is null ? $"No executor '{target}' is registered." : executor.Carries(labels) ? null : $"Executor '{target}' does not carry the required labels.";
+        }
+        var inPool = executors.Where(e => e.Pool == pool).ToList();
+        if (inPool.Count == 0)
+            return $"No executor is registered in pool '{pool}'.";
+        return inPool.Any(e => e.Carries(labels))
+            ? null
+            : $"No executor in pool '{pool}' carries {string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"))}.";
+    }
+
     /// <summary>Queues the attempt for placement; if it was already placed (a redelivery), returns where.</summary>
     public async Task<string?> Request(PlaceJob request, CancellationToken cancellationToken)
     {

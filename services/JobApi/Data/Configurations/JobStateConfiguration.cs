@@ -32,6 +32,7 @@ public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
         builder.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at");
         builder.Property(x => x.CancelRequestedAt).HasColumnName("cancel_requested_at");
         builder.Property(x => x.QueueTimeoutToken).HasColumnName("queue_timeout_token");
+        builder.Property(x => x.StatusDetail).HasColumnName("status_detail");
         builder.HasMany(x => x.Attempts).WithOne().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
 
         // The job list pages newest first with a (submitted_at, id) cursor.

@@ -163,6 +163,10 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
+                    b.Property<string>("StatusDetail")
+                        .HasColumnType("text")
+                        .HasColumnName("status_detail");
+
                     b.Property<DateTimeOffset>("SubmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("submitted_at");

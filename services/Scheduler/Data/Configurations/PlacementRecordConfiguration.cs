@@ -17,6 +17,7 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.TargetExecutorId).HasColumnName("target_executor_id").HasMaxLength(128);
         builder.Property(x => x.ExecutorLabels).HasColumnName("executor_labels").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
         builder.Property(x => x.Priority).HasColumnName("priority").HasDefaultValue(0);
+        builder.Property(x => x.DelayReported).HasColumnName("delay_reported");
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
         builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
         builder.Property(x => x.FinishedAt).HasColumnName("finished_at");

@@ -109,6 +109,10 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
 
+                    b.Property<bool>("DelayReported")
+                        .HasColumnType("boolean")
+                        .HasColumnName("delay_reported");
+
                     b.Property<string>("ExecutorId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
