@@ -17,4 +17,10 @@ public record JobAttemptFinished(
 
     /// <summary>The signal that ended the process when the executor stopped it (15 SIGTERM, 9 SIGKILL).</summary>
     public int? Signal { get; init; }
+
+    /// <summary>Output bytes the process wrote (all of them, stored or not).</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Whether output past the cap was dropped.</summary>
+    public bool OutputTruncated { get; init; }
 }

@@ -25,4 +25,13 @@ public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, st
 
     /// <summary>Higher runs first among waiting jobs; equal priorities run in submit order.</summary>
     public int Priority { get; init; }
+
+    /// <summary>Environment variables, set over the minimal clean environment the executor gives every process.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An existing directory on the executor's host to run in; null for a fresh directory per attempt, removed afterwards.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Most output bytes stored per attempt; null for the executor's default. Output past it is dropped after a marker line.</summary>
+    public long? OutputCapBytes { get; init; }
 }

@@ -17,6 +17,9 @@ public sealed class ExecutorOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Most output bytes stored per attempt, unless the job asks for another cap.</summary>
+    public long OutputCapBytes { get; set; } = 100L * 1024 * 1024;
+
     /// <summary>Each attempt runs in a fresh directory under this one, removed when it ends.</summary>
     public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "jobs-executor");
 }

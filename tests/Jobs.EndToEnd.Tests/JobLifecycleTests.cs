@@ -54,6 +54,57 @@ public sealed class JobLifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task Environment_IsCleanWithTheJobsOwnVariables()
+    {
+        var id = await jobs.Submit(new { command = "env", env = new Dictionary<string, string> { ["GREETING"] = "hi" } });
+
+        var variables = (await jobs.Output(id)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Contains("GREETING=hi", variables);
+        Assert.Contains($"JOBS_JOB_ID={id}", variables);
+        Assert.Contains("JOBS_ATTEMPT=1", variables);
+        Assert.DoesNotContain(variables, v => v.StartsWith("RabbitMq__", StringComparison.Ordinal) || v.StartsWith("ConnectionStrings", StringComparison.Ordinal));
+        Assert.Contains(variables, v => v.StartsWith("PATH=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WorkingDirectory_IsUsedAndKept()
+    {
+        var directory = Directory.CreateTempSubdirectory("jobs-e2e-").FullName;
+
+        var id = await jobs.Submit(new { command = "pwd", workingDirectory = directory });
+
+        Assert.Equal(directory + "\n", await jobs.Output(id));
+        Assert.True(Directory.Exists(directory));
+        Directory.Delete(directory);
+    }
+
+    [Fact]
+    public async Task MissingWorkingDirectory_IsRejectedWithTheReason()
+    {
+        var id = await jobs.Submit(new { command = "pwd", workingDirectory = "/nonexistent/jobs-dir", retry = new { maxAttempts = 1 } });
+
+        var job = await jobs.WaitTerminal(id);
+
+        Assert.Equal("Failed", job.GetProperty("status").GetString());
+        Assert.Equal("Rejected", job.GetProperty("attempts")[0].GetProperty("outcome").GetString());
+        Assert.Contains("/nonexistent/jobs-dir", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutputPastTheCap_IsTruncatedWithAMarkerAndRecorded()
+    {
+        var id = await jobs.Submit(new { command = "head -c 100000 /dev/zero | tr '\\0' a", shell = true, outputCapBytes = 1000 });
+
+        var output = await jobs.Output(id);
+
+        Assert.Equal(new string('a', 1000) + "\n[jobs: output truncated at 1000 bytes]\n", output);
+        var attempt = (await jobs.Get(id)).GetProperty("attempts")[0];
+        Assert.True(attempt.GetProperty("outputTruncated").GetBoolean());
+        Assert.Equal(100000, attempt.GetProperty("outputBytes").GetInt64());
+    }
+
+    [Fact]
     public async Task MissingExecutable_FailsWithTheReason()
     {
         var id = await jobs.Submit(new { command = "/nonexistent/program" });

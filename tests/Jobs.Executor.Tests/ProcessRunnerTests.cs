@@ -19,7 +19,7 @@ public sealed class ProcessRunnerTests
     {
         var run = await Run(Exec("echo", "hello"));
 
-        Assert.Equal(new AttemptResult(0, null, 1), run.Result);
+        Assert.Equal(new AttemptResult(0, null, 1, OutputBytes: "hello\n".Length), run.Result);
         var (seq, piece) = Assert.Single(run.Published);
         Assert.Equal(0, seq);
         Assert.Equal(LogStream.Stdout, piece.Stream);
@@ -313,7 +313,7 @@ public sealed class ProcessRunnerTests
     {
         var run = await Run(Shell("sleep 1.5; echo done") with { TimeoutSeconds = 10 });
 
-        Assert.Equal(new AttemptResult(0, null, 1), run.Result);
+        Assert.Equal(new AttemptResult(0, null, 1, OutputBytes: "done\n".Length), run.Result);
         Assert.Equal("done\n", run.Stdout);
     }
 
@@ -386,7 +386,7 @@ public sealed class ProcessRunnerTests
         var run = await Run(Shell(command)).WaitAsync(TimeSpan.FromSeconds(15));
 
         var child = int.Parse(Lines(run.Stdout).Single(), CultureInfo.InvariantCulture);
-        Assert.Equal(new AttemptResult(0, null, 1), run.Result);
+        Assert.Equal(new AttemptResult(0, null, 1, OutputBytes: run.Stdout.Length), run.Result);
         Assert.True(run.Elapsed < TimeSpan.FromSeconds(8), $"the run took {run.Elapsed.TotalSeconds:0.0} s");
         await AssertGone(child);
         await AssertGroupGone(run.Pid!.Value);

@@ -33,13 +33,26 @@ public sealed partial class ExecuteJobConsumer(
             return;
         }
 
-        var workingDirectory = Path.Combine(options.Value.WorkRoot, $"{command.JobId:N}-{command.Attempt}");
-        Directory.CreateDirectory(workingDirectory);
+        // The job's own directory if it names one (it must exist); else a fresh one, removed afterwards.
+        var fresh = command.Spec.WorkingDirectory is null;
+        var workingDirectory = command.Spec.WorkingDirectory ?? Path.Combine(options.Value.WorkRoot, $"{command.JobId:N}-{command.Attempt}");
+        if (fresh)
+            Directory.CreateDirectory(workingDirectory);
+        var spec = command.Spec with
+        {
+            OutputCapBytes = command.Spec.OutputCapBytes ?? options.Value.OutputCapBytes,
+            Env = new Dictionary<string, string>(command.Spec.Env)
+            {
+                ["JOBS_JOB_ID"] = command.JobId.ToString(),
+                ["JOBS_ATTEMPT"] = command.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["JOBS_EXECUTOR_ID"] = executorId,
+            },
+        };
         try
         {
             LogRunning(command.JobId, command.Attempt, command.Spec.Command);
             var result = await ProcessRunner.Run(
-                command.Spec,
+                spec,
                 workingDirectory,
                 control,
                 pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
@@ -58,7 +71,8 @@ public sealed partial class ExecuteJobConsumer(
         }
         finally
         {
-            RemoveWorkingDirectory(workingDirectory);
+            if (fresh)
+                RemoveWorkingDirectory(workingDirectory);
         }
     }
 
@@ -67,6 +81,8 @@ public sealed partial class ExecuteJobConsumer(
         {
             End = result.End,
             Signal = result.Signal,
+            OutputBytes = result.OutputBytes,
+            OutputTruncated = result.OutputTruncated,
         };
 
     /// <summary>Best effort: a job may leave files it made unremovable, and that must not turn a finished attempt into a fault.</summary>

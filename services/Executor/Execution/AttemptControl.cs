@@ -14,4 +14,11 @@ public sealed class AttemptControl
 }
 
 /// <summary>How an attempt ended: the exit code (null if it never ran), how it ended, the signal we sent if we stopped it.</summary>
-public sealed record AttemptResult(int? ExitCode, string? Error, int LogChunks, AttemptEnd End = AttemptEnd.Exited, int? Signal = null);
+public sealed record AttemptResult(
+    int? ExitCode,
+    string? Error,
+    int LogChunks,
+    AttemptEnd End = AttemptEnd.Exited,
+    int? Signal = null,
+    long OutputBytes = 0,
+    bool OutputTruncated = false);

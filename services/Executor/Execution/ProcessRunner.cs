@@ -16,6 +16,8 @@ public static class ProcessRunner
     /// <summary>Pieces waiting to be published; when full, the pumps (and so the child) wait.</summary>
     const int PendingPieces = 16;
 
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     /// <summary>How the process is started: through <c>setsid</c>, which makes it the leader of a new session and group and then execs it.</summary>
     public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory)
     {
@@ -36,6 +38,14 @@ public static class ProcessRunner
         }
         foreach (var arg in spec.Args)
             startInfo.ArgumentList.Add(arg);
+
+        // A clean environment: nothing of the daemon's own (credentials, broker settings) leaks into jobs.
+        startInfo.Environment.Clear();
+        startInfo.Environment["PATH"] = DefaultPath;
+        startInfo.Environment["HOME"] = workingDirectory;
+        startInfo.Environment["LANG"] = "C.UTF-8";
+        foreach (var (name, value) in spec.Env)
+            startInfo.Environment[name] = value;
         return startInfo;
     }
 
@@ -51,7 +61,7 @@ public static class ProcessRunner
         Func<int, OutputPiece, Task> publish,
         CancellationToken cancellationToken)
     {
-        var (program, error) = spec.Shell ? ("/bin/sh", null) : Executable.Resolve(spec.Command, Environment.GetEnvironmentVariable("PATH"), workingDirectory);
+        var (program, error) = spec.Shell ? ("/bin/sh", null) : Executable.Resolve(spec.Command, spec.Env.GetValueOrDefault("PATH", DefaultPath), workingDirectory);
         if (program is null)
             return new AttemptResult(null, error, 0, AttemptEnd.Rejected);
         if (!Directory.Exists(workingDirectory))
@@ -81,13 +91,18 @@ public static class ProcessRunner
                 OutputPump.Run(process.StandardError.BaseStream, LogStream.Stderr, pieces.Writer, cancellationToken));
             _ = pumps.ContinueWith(t => pieces.Writer.TryComplete(t.Exception), TaskScheduler.Default);
 
+            var output = new OutputCap(spec.OutputCapBytes ?? long.MaxValue);
             var seq = 0;
             await foreach (var piece in pieces.Reader.ReadAllAsync(cancellationToken))
-                await publish(seq++, piece);
+            {
+                // Past the cap the output is still read (the child must not block) but no longer published.
+                foreach (var kept in output.Take(piece))
+                    await publish(seq++, kept);
+            }
             await pumps;
 
             var (end, signal) = await supervision;
-            return new AttemptResult(process.ExitCode, null, seq, end, signal);
+            return new AttemptResult(process.ExitCode, null, seq, end, signal, output.Total, output.Truncated);
         }
         catch
         {

@@ -18,6 +18,9 @@ public sealed record JobResponse(
     int? TimeoutSeconds,
     int? QueueTimeoutSeconds,
     int CancelGraceSeconds,
+    IReadOnlyDictionary<string, string> Env,
+    string? WorkingDirectory,
+    long? OutputCapBytes,
     RetryPolicy Retry,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
@@ -47,6 +50,9 @@ public sealed record JobResponse(
         job.Spec.TimeoutSeconds,
         job.Spec.QueueTimeoutSeconds,
         job.Spec.CancelGraceSeconds,
+        job.Spec.Env,
+        job.Spec.WorkingDirectory,
+        job.Spec.OutputCapBytes,
         job.Spec.Retry,
         job.SubmittedAt,
         job.UpdatedAt,
@@ -74,11 +80,13 @@ public sealed record AttemptResponse(
     int? Signal,
     string? Outcome,
     string? Error,
-    int? LogChunks)
+    int? LogChunks,
+    long? OutputBytes,
+    bool OutputTruncated)
 {
     public static AttemptResponse From(JobAttempt attempt) => new(
         attempt.Number, attempt.ExecutorId, attempt.AssignedAt, attempt.StartedAt, attempt.FinishedAt,
-        attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks);
+        attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks, attempt.OutputBytes, attempt.OutputTruncated);
 }
 
 /// <summary>The answer to a submit or a cancel: which job and where it stands now.</summary>

@@ -19,8 +19,10 @@ public static partial class SubmitJobRequest
     public const int MaxGraceSeconds = 3600;
     public const int MaxAttempts = 100;
     public const int MaxLabels = 32;
+    public const int MaxEnv = 128;
+    public const long MaxOutputCapBytes = 10L * 1024 * 1024 * 1024;
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "env", "workingDirectory", "outputCapBytes", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
     static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
     static readonly Dictionary<string, FailureClass> FailureClasses = new()
     {
@@ -48,6 +50,9 @@ public static partial class SubmitJobRequest
         var pool = ReadPool(body, errors);
         var executorId = ReadExecutorId(body, errors);
         var labels = ReadLabels(body, errors);
+        var env = ReadEnv(body, errors);
+        var workingDirectory = ReadWorkingDirectory(body, errors);
+        var outputCap = ReadOutputCap(body, errors);
         var priority = ReadInteger(body, "priority", -1000, 1000, errors) ?? 0;
         var timeout = ReadInteger(body, "timeoutSeconds", 1, MaxTimeoutSeconds, errors);
         var queueTimeout = ReadInteger(body, "queueTimeoutSeconds", 1, MaxTimeoutSeconds, errors);
@@ -56,7 +61,7 @@ public static partial class SubmitJobRequest
 
         if (errors.Count > 0)
             return (null, errors);
-        var spec = new JobSpec(command!, args, shell, pool) { ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
+        var spec = new JobSpec(command!, args, shell, pool) { Env = env, WorkingDirectory = workingDirectory, OutputCapBytes = outputCap, ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
         return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
     }
 
@@ -136,6 +141,52 @@ public static partial class SubmitJobRequest
         if (value.ValueKind == JsonValueKind.String && ExecutorName().IsMatch(value.GetString()!))
             return value.GetString();
         errors["executorId"] = ["Must be 1 to 128 lowercase letters, digits, dots, dashes or underscores."];
+        return null;
+    }
+
+    static Dictionary<string, string> ReadEnv(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        var env = new Dictionary<string, string>();
+        if (!body.TryGetProperty("env", out var value) || value.ValueKind == JsonValueKind.Null)
+            return env;
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors["env"] = [$"Must be an object of variable names to values, not {Describe(value)}."];
+            return env;
+        }
+        foreach (var variable in value.EnumerateObject())
+        {
+            if (!VariableName().IsMatch(variable.Name))
+                errors[$"env.{variable.Name}"] = ["Variable names are letters, digits and underscores, not starting with a digit."];
+            else if (variable.Value.ValueKind != JsonValueKind.String || variable.Value.GetString()!.Length > MaxArgLength
+                || variable.Value.GetString()!.Contains('\0', StringComparison.Ordinal))
+                errors[$"env.{variable.Name}"] = [$"Must be a string of at most {MaxArgLength} characters without NUL."];
+            else
+                env[variable.Name] = variable.Value.GetString()!;
+        }
+        if (env.Count > MaxEnv)
+            errors["env"] = [$"At most {MaxEnv} variables."];
+        return env;
+    }
+
+    static string? ReadWorkingDirectory(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty("workingDirectory", out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 and <= MaxCommandLength } path
+            && path.StartsWith('/') && !path.Contains('\0', StringComparison.Ordinal))
+            return path;
+        errors["workingDirectory"] = ["Must be an absolute path (starting with /) of at most 4096 characters."];
+        return null;
+    }
+
+    static long? ReadOutputCap(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty("outputCapBytes", out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var bytes) && bytes is >= 0 and <= MaxOutputCapBytes)
+            return bytes;
+        errors["outputCapBytes"] = [$"Must be a whole number from 0 to {MaxOutputCapBytes}."];
         return null;
     }
 
@@ -244,4 +295,7 @@ public static partial class SubmitJobRequest
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\z")]
     private static partial Regex LabelName();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,127}\z")]
+    private static partial Regex VariableName();
 }

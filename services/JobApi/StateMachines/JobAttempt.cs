@@ -14,4 +14,6 @@ public class JobAttempt
     public string? Outcome { get; set; }
     public string? Error { get; set; }
     public int? LogChunks { get; set; }
+    public long? OutputBytes { get; set; }
+    public bool OutputTruncated { get; set; }
 }

@@ -234,6 +234,8 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         attempt.Signal = finished.Signal;
         attempt.Error = finished.Error;
         attempt.LogChunks = finished.LogChunks;
+        attempt.OutputBytes = finished.OutputBytes;
+        attempt.OutputTruncated = finished.OutputTruncated;
         attempt.FinishedAt = finished.FinishedAt.ToUniversalTime();
         attempt.StartedAt ??= attempt.FinishedAt;
         attempt.Outcome = AttemptOutcomes.Of(finished);

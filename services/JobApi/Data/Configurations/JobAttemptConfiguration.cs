@@ -21,5 +21,7 @@ public sealed class JobAttemptConfiguration : IEntityTypeConfiguration<JobAttemp
         builder.Property(x => x.Outcome).HasColumnName("outcome").HasMaxLength(16);
         builder.Property(x => x.Error).HasColumnName("error");
         builder.Property(x => x.LogChunks).HasColumnName("log_chunks");
+        builder.Property(x => x.OutputBytes).HasColumnName("output_bytes");
+        builder.Property(x => x.OutputTruncated).HasColumnName("output_truncated");
     }
 }

@@ -88,6 +88,14 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
 
+                    b.Property<long?>("OutputBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_bytes");
+
+                    b.Property<bool>("OutputTruncated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("output_truncated");
+
                     b.Property<int?>("Signal")
                         .HasColumnType("integer")
                         .HasColumnName("signal");
