@@ -7,22 +7,20 @@ namespace Jobs.EndToEnd.Tests;
 [Collection(SystemCollection.Name)]
 public sealed class FaultTests(SystemFixture fixture)
 {
-    static readonly string[] Terminal = ["Succeeded", "Failed", "TimedOut", "Canceled", "Lost"];
-
     readonly JobsClient jobs = new(fixture.System.CreateClient(), fixture.System);
 
     [Fact]
     public async Task ExecutorKilledMidJob_AttemptIsLostAndRetriedOnAnotherExecutor()
     {
         var id = await jobs.Submit(new { command = "sleep 3; echo done", shell = true, retry = new { maxAttempts = 2, initialDelaySeconds = 0 } });
-        var running = await WaitFor(id, job => job.GetProperty("status").GetString() == "Running");
+        var running = await jobs.WaitFor(id, "Running");
         var victim = running.GetProperty("executorId").GetString()!;
         var service = $"executor-{victim["test-".Length..]}";
 
         await fixture.System.Services[service].Kill();
         try
         {
-            var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+            var job = await jobs.WaitTerminal(id);
 
             Assert.Equal("Succeeded", job.GetProperty("status").GetString());
             var attempts = job.GetProperty("attempts").EnumerateArray().ToList();
@@ -42,13 +40,13 @@ public sealed class FaultTests(SystemFixture fixture)
     public async Task ExecutorKilledWithoutRetriesLeft_JobEndsLost()
     {
         var id = await jobs.Submit(new { command = "sleep", args = new[] { "600" }, retry = new { maxAttempts = 1 } });
-        var running = await WaitFor(id, job => job.GetProperty("status").GetString() == "Running");
+        var running = await jobs.WaitFor(id, "Running");
         var service = $"executor-{running.GetProperty("executorId").GetString()!["test-".Length..]}";
 
         await fixture.System.Services[service].Kill();
         try
         {
-            var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+            var job = await jobs.WaitTerminal(id);
 
             Assert.Equal("Lost", job.GetProperty("status").GetString());
             Assert.Contains("heartbeats", job.GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -69,7 +67,7 @@ public sealed class FaultTests(SystemFixture fixture)
 
         for (var i = 0; i < ids.Length; i++)
         {
-            var job = await WaitFor(ids[i], j => Terminal.Contains(j.GetProperty("status").GetString()));
+            var job = await jobs.WaitTerminal(ids[i]);
             Assert.Equal("Succeeded", job.GetProperty("status").GetString());
             Assert.Equal($"job-{i}\n", await jobs.Output(ids[i]));
         }
@@ -80,7 +78,7 @@ public sealed class FaultTests(SystemFixture fixture)
     {
         var id = await jobs.Submit(new { command = "true", executorId = "no-such-executor", queueTimeoutSeconds = 2 });
 
-        var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+        var job = await jobs.WaitTerminal(id);
 
         Assert.Equal("TimedOut", job.GetProperty("status").GetString());
         Assert.Contains("queue timeout", job.GetProperty("error").GetString(), StringComparison.Ordinal);
@@ -95,7 +93,7 @@ public sealed class FaultTests(SystemFixture fixture)
         await fixture.System.Services["scheduler"].Kill();
         await fixture.System.StartService("scheduler");
 
-        var job = await WaitFor(id, j => Terminal.Contains(j.GetProperty("status").GetString()));
+        var job = await jobs.WaitTerminal(id);
         Assert.Equal("TimedOut", job.GetProperty("status").GetString());
     }
 
@@ -107,10 +105,4 @@ public sealed class FaultTests(SystemFixture fixture)
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = jobId });
         return (long)(await command.ExecuteScalarAsync())!;
     }
-
-    Task<JsonElement> WaitFor(Guid id, Func<JsonElement, bool> done) => Eventually.Get(
-        () => jobs.Get(id),
-        done,
-        TimeSpan.FromSeconds(90),
-        $"job {id}\n{fixture.System.Logs()}");
 }

@@ -8,7 +8,8 @@ namespace Jobs.EndToEnd.Tests;
 /// <summary>The public API as a test uses it, through the gateway.</summary>
 public sealed class JobsClient(HttpClient http, JobsSystem system)
 {
-    static readonly string[] TerminalStatuses = ["Succeeded", "Failed"];
+    /// <summary>The statuses a job never leaves.</summary>
+    public static readonly string[] Terminal = ["Succeeded", "Failed", "TimedOut", "Canceled", "Lost"];
 
     public HttpClient Http => http;
 
@@ -30,11 +31,18 @@ public sealed class JobsClient(HttpClient http, JobsSystem system)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
     }
 
-    public Task<JsonElement> WaitTerminal(Guid id, TimeSpan? timeout = null) => Eventually.Get(
+    public Task<JsonElement> WaitTerminal(Guid id, TimeSpan? timeout = null) => WaitUntil(
+        id, job => Terminal.Contains(job.GetProperty("status").GetString()), timeout);
+
+    /// <summary>Waits until the job has one of <paramref name="statuses"/>.</summary>
+    public Task<JsonElement> WaitFor(Guid id, params string[] statuses) =>
+        WaitUntil(id, job => statuses.Contains(job.GetProperty("status").GetString()));
+
+    public Task<JsonElement> WaitUntil(Guid id, Func<JsonElement, bool> done, TimeSpan? timeout = null) => Eventually.Get(
         () => Get(id),
-        job => TerminalStatuses.Contains(job.GetProperty("status").GetString()),
-        timeout ?? TimeSpan.FromSeconds(60),
-        $"job {id} to end\n{system.Logs()}");
+        done,
+        timeout ?? TimeSpan.FromSeconds(90),
+        $"job {id}\n{system.Logs()}");
 
     /// <summary>The newest <paramref name="limit"/> jobs' statuses by id.</summary>
     public async Task<Dictionary<Guid, string>> List(int limit)

@@ -10,8 +10,6 @@ namespace Jobs.EndToEnd.Tests;
 [Collection(SystemCollection.Name)]
 public sealed class LifecycleTests(SystemFixture fixture)
 {
-    static readonly string[] Terminal = ["Succeeded", "Failed", "TimedOut", "Canceled"];
-
     readonly JobsClient jobs = new(fixture.System.CreateClient(), fixture.System);
 
     [Fact]
@@ -25,7 +23,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
             retry = new { maxAttempts = 3, initialDelaySeconds = 1, backoffMultiplier = 2, jitter = 0 },
         });
 
-        var job = await WaitFor(id, Terminal);
+        var job = await jobs.WaitTerminal(id);
 
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
         var attempts = job.GetProperty("attempts").EnumerateArray().ToList();
@@ -41,7 +39,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
     {
         var id = await jobs.Submit(new { command = "exit 7", shell = true, retry = new { maxAttempts = 2, initialDelaySeconds = 0.2 } });
 
-        var job = await WaitFor(id, Terminal);
+        var job = await jobs.WaitTerminal(id);
 
         Assert.Equal("Failed", job.GetProperty("status").GetString());
         Assert.Equal(7, job.GetProperty("exitCode").GetInt32());
@@ -53,13 +51,13 @@ public sealed class LifecycleTests(SystemFixture fixture)
     {
         var id = await jobs.Submit(new { command = "exit 1", shell = true, retry = new { maxAttempts = 2, initialDelaySeconds = 30, jitter = 0 } });
 
-        var job = await WaitFor(id, ["Retrying"]);
+        var job = await jobs.WaitFor(id, "Retrying");
 
         var due = job.GetProperty("nextAttemptAt").GetDateTimeOffset();
         var failedAt = job.GetProperty("attempts")[0].GetProperty("finishedAt").GetDateTimeOffset();
         Assert.InRange(due - failedAt, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(32));
         await Cancel(id, HttpStatusCode.Accepted);
-        Assert.Equal("Canceled", (await WaitFor(id, Terminal)).GetProperty("status").GetString());
+        Assert.Equal("Canceled", (await jobs.WaitTerminal(id)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -74,7 +72,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
             retry = new { maxAttempts = 1 },
         });
 
-        var job = await WaitFor(id, Terminal);
+        var job = await jobs.WaitTerminal(id);
 
         Assert.Equal("TimedOut", job.GetProperty("status").GetString());
         var attempt = job.GetProperty("attempts")[0];
@@ -89,12 +87,12 @@ public sealed class LifecycleTests(SystemFixture fixture)
     public async Task CancelRunning_StopsTheProcessGroupAndEndsCanceled()
     {
         var id = await jobs.Submit(new { command = "sleep", args = new[] { "600" } });
-        await WaitFor(id, ["Running"]);
+        await jobs.WaitFor(id, "Running");
 
         var answer = await Cancel(id, HttpStatusCode.Accepted);
 
         Assert.Contains(answer.GetProperty("status").GetString(), new[] { "Canceling", "Canceled" });
-        var job = await WaitFor(id, Terminal);
+        var job = await jobs.WaitTerminal(id);
         Assert.Equal("Canceled", job.GetProperty("status").GetString());
         Assert.Equal("Canceled", job.GetProperty("attempts")[0].GetProperty("outcome").GetString());
         Assert.Equal(15, job.GetProperty("attempts")[0].GetProperty("signal").GetInt32());
@@ -153,7 +151,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
     public async Task CancelFinished_Is409()
     {
         var id = await jobs.Submit(new { command = "true" });
-        await WaitFor(id, Terminal);
+        await jobs.WaitTerminal(id);
 
         await Cancel(id, HttpStatusCode.Conflict);
     }
@@ -169,7 +167,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
     {
         var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => jobs.Submit(new { command = "sleep", args = new[] { "0.2" } })));
         foreach (var id in ids)
-            await WaitFor(id, ["Running", .. Terminal]);
+            await jobs.WaitFor(id, ["Running", .. JobsClient.Terminal]);
 
         var answers = await Task.WhenAll(ids.Select(async id =>
         {
@@ -180,7 +178,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
         Assert.All(answers, status => Assert.Contains(status, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
         foreach (var id in ids)
         {
-            var job = await WaitFor(id, Terminal);
+            var job = await jobs.WaitTerminal(id);
             Assert.Contains(job.GetProperty("status").GetString(), new[] { "Succeeded", "Canceled" });
             Assert.Single(job.GetProperty("attempts").EnumerateArray());
         }
@@ -193,7 +191,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
             jobs.Submit(new { command = "true", executorLabels = new Dictionary<string, string> { ["zone"] = "even" } })));
 
         foreach (var id in ids)
-            Assert.Equal("test-2", (await WaitFor(id, Terminal)).GetProperty("executorId").GetString());
+            Assert.Equal("test-2", (await jobs.WaitTerminal(id)).GetProperty("executorId").GetString());
     }
 
     [Fact]
@@ -201,7 +199,7 @@ public sealed class LifecycleTests(SystemFixture fixture)
     {
         var id = await jobs.Submit(new { command = "true", executorLabels = new Dictionary<string, string> { ["zone"] = "mars" }, queueTimeoutSeconds = 3 });
 
-        var job = await WaitFor(id, Terminal);
+        var job = await jobs.WaitTerminal(id);
 
         Assert.Equal("TimedOut", job.GetProperty("status").GetString());
         Assert.Empty(job.GetProperty("attempts").EnumerateArray());
@@ -258,12 +256,6 @@ public sealed class LifecycleTests(SystemFixture fixture)
         Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
-
-    Task<JsonElement> WaitFor(Guid id, string[] statuses) => Eventually.Get(
-        () => jobs.Get(id),
-        job => statuses.Contains(job.GetProperty("status").GetString()),
-        TimeSpan.FromSeconds(60),
-        $"job {id} to reach {string.Join("/", statuses)}\n{fixture.System.Logs()}");
 
     static void AssertDelay(JsonElement previous, JsonElement next, TimeSpan delay)
     {
