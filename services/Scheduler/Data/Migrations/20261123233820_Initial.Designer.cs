@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Jobs.Scheduler.Data.Migrations
 {
     [DbContext(typeof(SchedulerDbContext))]
-    [Migration("20261123224540_RetryDelayAndTarget")]
-    partial class RetryDelayAndTarget
+    [Migration("20261123233820_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,6 +25,38 @@ namespace Jobs.Scheduler.Data.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Jobs.Scheduler.Data.CanceledSchedule", b =>
+                {
+                    b.Property<Guid>("TokenId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("token_id");
+
+                    b.Property<DateTimeOffset>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.HasKey("TokenId");
+
+                    b.ToTable("canceled_schedules", "scheduler");
+                });
+
+            modelBuilder.Entity("Jobs.Scheduler.Data.EndedJob", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("ended_jobs", "scheduler");
+                });
 
             modelBuilder.Entity("Jobs.Scheduler.Data.ExecutorRecord", b =>
                 {
@@ -46,6 +78,10 @@ namespace Jobs.Scheduler.Data.Migrations
                     b.Property<DateTimeOffset>("LastHeartbeatAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_heartbeat_at");
+
+                    b.Property<DateTimeOffset?>("LostAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lost_at");
 
                     b.Property<string>("Pool")
                         .IsRequired()
@@ -76,14 +112,33 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempt");
 
+                    b.Property<bool>("DelayReported")
+                        .HasColumnType("boolean")
+                        .HasColumnName("delay_reported");
+
                     b.Property<string>("ExecutorId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("executor_id");
 
+                    b.Property<string>("ExecutorLabels")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("executor_labels")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
+
+                    b.Property<bool>("LossAnnounced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("loss_announced");
+
+                    b.Property<DateTimeOffset?>("LostAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lost_at");
 
                     b.Property<DateTimeOffset?>("NotBefore")
                         .HasColumnType("timestamp with time zone")
@@ -98,6 +153,12 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("pool");
+
+                    b.Property<int>("Priority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("priority");
 
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone")
@@ -114,7 +175,11 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasDatabaseName("ix_placements_active")
                         .HasFilter("finished_at IS NULL");
 
-                    b.HasIndex("Pool", "RequestedAt")
+                    b.HasIndex("LostAt")
+                        .HasDatabaseName("ix_placements_unannounced_losses")
+                        .HasFilter("lost_at IS NOT NULL AND NOT loss_announced");
+
+                    b.HasIndex("Pool", "Priority", "RequestedAt")
                         .HasDatabaseName("ix_placements_waiting")
                         .HasFilter("executor_id IS NULL AND finished_at IS NULL");
 

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Jobs.JobApi.Data.Migrations
 {
     [DbContext(typeof(JobApiDbContext))]
-    [Migration("20261123232327_StatusDetail")]
-    partial class StatusDetail
+    [Migration("20261123233809_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -90,6 +90,14 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
+
+                    b.Property<long?>("OutputBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_bytes");
+
+                    b.Property<bool>("OutputTruncated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("output_truncated");
 
                     b.Property<int?>("Signal")
                         .HasColumnType("integer")
