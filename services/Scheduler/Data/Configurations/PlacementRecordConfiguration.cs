@@ -17,12 +17,12 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.TargetExecutorId).HasColumnName("target_executor_id").HasMaxLength(128);
         builder.Property(x => x.ExecutorLabels).HasColumnName("executor_labels").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
         builder.Property(x => x.Priority).HasColumnName("priority").HasDefaultValue(0);
-        builder.Property(x => x.DelayReported).HasColumnName("delay_reported");
+        builder.Property(x => x.DelayReported).HasColumnName("delay_reported").HasDefaultValue(false);
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);
         builder.Property(x => x.PlacedAt).HasColumnName("placed_at");
         builder.Property(x => x.FinishedAt).HasColumnName("finished_at");
         builder.Property(x => x.LostAt).HasColumnName("lost_at");
-        builder.Property(x => x.LossAnnounced).HasColumnName("loss_announced");
+        builder.Property(x => x.LossAnnounced).HasColumnName("loss_announced").HasDefaultValue(false);
         builder.HasIndex(x => x.LostAt).HasFilter("lost_at IS NOT NULL AND NOT loss_announced").HasDatabaseName("ix_placements_unannounced_losses");
 
         // Slots in use: placed and not finished. Waiting: not placed, oldest first.

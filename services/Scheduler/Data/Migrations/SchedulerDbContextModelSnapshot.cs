@@ -110,7 +110,9 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnName("attempt");
 
                     b.Property<bool>("DelayReported")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("delay_reported");
 
                     b.Property<string>("ExecutorId")
@@ -130,7 +132,9 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnName("finished_at");
 
                     b.Property<bool>("LossAnnounced")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("loss_announced");
 
                     b.Property<DateTimeOffset?>("LostAt")

@@ -72,12 +72,12 @@ namespace Jobs.Scheduler.Data.Migrations
                     target_executor_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     executor_labels = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'{}'::jsonb"),
                     priority = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
-                    delay_reported = table.Column<bool>(type: "boolean", nullable: false),
+                    delay_reported = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
                     executor_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
                     placed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     lost_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    loss_announced = table.Column<bool>(type: "boolean", nullable: false)
+                    loss_announced = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false)
                 },
                 constraints: table =>
                 {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Jobs.Scheduler.Data.Migrations
 {
     [DbContext(typeof(SchedulerDbContext))]
-    [Migration("20261123233820_Initial")]
+    [Migration("20261123234935_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -113,7 +113,9 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnName("attempt");
 
                     b.Property<bool>("DelayReported")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("delay_reported");
 
                     b.Property<string>("ExecutorId")
@@ -133,7 +135,9 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnName("finished_at");
 
                     b.Property<bool>("LossAnnounced")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("loss_announced");
 
                     b.Property<DateTimeOffset?>("LostAt")
