@@ -23,4 +23,10 @@ public record JobAttemptFinished(
 
     /// <summary>Whether output past the cap was dropped.</summary>
     public bool OutputTruncated { get; init; }
+
+    /// <summary>The requested limits the host enforced (<c>cpu</c>, <c>memory</c>, <c>io</c>, <c>pids</c>).</summary>
+    public IReadOnlyList<string> EnforcedLimits { get; init; } = [];
+
+    /// <summary>The requested limits the host could not enforce, so the attempt ran without them.</summary>
+    public IReadOnlyList<string> UnenforcedLimits { get; init; } = [];
 }

@@ -32,6 +32,8 @@ public record JobSpec(string Command, IReadOnlyList<string> Args, bool Shell, st
     /// <summary>An existing directory on the executor's host to run in; null for a fresh directory per attempt, removed afterwards.</summary>
     public string? WorkingDirectory { get; init; }
 
+    public ResourceLimits Resources { get; init; } = new();
+
     /// <summary>Most output bytes stored per attempt; null for the executor's default. Output past it is dropped after a marker line.</summary>
     public long? OutputCapBytes { get; init; }
 }

@@ -38,6 +38,7 @@ builder.AddJobsMessaging(
         });
     });
 builder.Services.AddSingleton<AttemptRegistry>();
+builder.Services.AddSingleton(_ => Cgroups.Detect());
 builder.Services.AddHostedService<HeartbeatService>();
 
 var app = builder.Build();

@@ -11,6 +11,7 @@ namespace Jobs.Executor.Consumers;
 /// </summary>
 public sealed partial class ExecuteJobConsumer(
     AttemptRegistry registry,
+    Cgroups cgroups,
     IOptions<ExecutorOptions> options,
     ILogger<ExecuteJobConsumer> logger) : IConsumer<ExecuteJob>
 {
@@ -48,6 +49,7 @@ public sealed partial class ExecuteJobConsumer(
                 ["JOBS_EXECUTOR_ID"] = executorId,
             },
         };
+        var cgroup = cgroups.Create($"{command.JobId:N}-{command.Attempt}", spec.Resources);
         try
         {
             LogRunning(command.JobId, command.Attempt, command.Spec.Command);
@@ -57,9 +59,14 @@ public sealed partial class ExecuteJobConsumer(
                 control,
                 pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
                 (seq, piece) => context.Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
-                context.CancellationToken);
+                context.CancellationToken,
+                cgroup);
 
-            var finished = Finished(command, executorId, result);
+            var finished = Finished(command, executorId, result) with
+            {
+                EnforcedLimits = cgroup?.Enforced ?? [],
+                UnenforcedLimits = cgroup?.Unenforced ?? [],
+            };
             await context.Publish(finished);
             registry.Finish(attempt, finished);
             LogFinished(command.JobId, command.Attempt, result.End, result.ExitCode, result.Error);
@@ -71,6 +78,8 @@ public sealed partial class ExecuteJobConsumer(
         }
         finally
         {
+            if (cgroup is not null)
+                await cgroup.Remove();
             if (fresh)
                 RemoveWorkingDirectory(workingDirectory);
         }

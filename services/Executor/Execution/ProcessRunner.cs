@@ -19,7 +19,7 @@ public static class ProcessRunner
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>How the process is started: through <c>setsid</c>, which makes it the leader of a new session and group and then execs it.</summary>
-    public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory)
+    public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory, AttemptCgroup? cgroup = null)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -30,6 +30,14 @@ public static class ProcessRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (cgroup is { ProcsFiles.Count: > 0 })
+        {
+            // Join the attempt's cgroups before anything of the job runs, so nothing it forks escapes the limits.
+            startInfo.FileName = "/bin/sh";
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add("for f in $JOBS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; unset JOBS_CGROUP_PROCS; exec setsid \"$@\"");
+            startInfo.ArgumentList.Add("jobs-cgroup");
+        }
         startInfo.ArgumentList.Add(program);
         if (spec.Shell)
         {
@@ -46,6 +54,8 @@ public static class ProcessRunner
         startInfo.Environment["LANG"] = "C.UTF-8";
         foreach (var (name, value) in spec.Env)
             startInfo.Environment[name] = value;
+        if (cgroup is { ProcsFiles.Count: > 0 })
+            startInfo.Environment["JOBS_CGROUP_PROCS"] = string.Join(' ', cgroup.ProcsFiles);
         return startInfo;
     }
 
@@ -59,7 +69,8 @@ public static class ProcessRunner
         AttemptControl control,
         Func<int, Task> started,
         Func<int, OutputPiece, Task> publish,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        AttemptCgroup? cgroup = null)
     {
         var (program, error) = spec.Shell ? ("/bin/sh", null) : Executable.Resolve(spec.Command, spec.Env.GetValueOrDefault("PATH", DefaultPath), workingDirectory);
         if (program is null)
@@ -67,7 +78,7 @@ public static class ProcessRunner
         if (!Directory.Exists(workingDirectory))
             return new AttemptResult(null, $"The working directory '{workingDirectory}' does not exist.", 0, AttemptEnd.Rejected);
 
-        using var process = new Process { StartInfo = StartInfo(spec, program, workingDirectory) };
+        using var process = new Process { StartInfo = StartInfo(spec, program, workingDirectory, cgroup) };
         try
         {
             process.Start();
@@ -102,7 +113,8 @@ public static class ProcessRunner
             await pumps;
 
             var (end, signal) = await supervision;
-            return new AttemptResult(process.ExitCode, null, seq, end, signal, output.Total, output.Truncated);
+            var oomKilled = cgroup?.OomKilled() == true ? "oom-killed" : null;
+            return new AttemptResult(process.ExitCode, oomKilled, seq, end, signal, output.Total, output.Truncated);
         }
         catch
         {

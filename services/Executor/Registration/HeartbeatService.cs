@@ -10,15 +10,20 @@ namespace Jobs.Executor.Registration;
 public sealed partial class HeartbeatService(
     IBus bus,
     AttemptRegistry registry,
+    Cgroups cgroups,
     IOptions<ExecutorOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<HeartbeatService> logger) : BackgroundService
 {
-    static readonly HostFacts Host = new(
+    readonly HostFacts host = new(
         Environment.MachineName,
         RuntimeInformation.OSDescription,
         Environment.ProcessorCount,
-        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+    {
+        CgroupVersion = cgroups.Version,
+        EnforceableLimits = cgroups.Enforceable,
+    };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +38,7 @@ public sealed partial class HeartbeatService(
             {
                 var executor = options.Value;
                 await bus.Publish(
-                    new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, Host, DateTimeOffset.UtcNow),
+                    new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, host, DateTimeOffset.UtcNow),
                     stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

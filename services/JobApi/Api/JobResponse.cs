@@ -19,6 +19,7 @@ public sealed record JobResponse(
     int? QueueTimeoutSeconds,
     int CancelGraceSeconds,
     IReadOnlyDictionary<string, string> Env,
+    ResourceLimits Resources,
     string? WorkingDirectory,
     long? OutputCapBytes,
     RetryPolicy Retry,
@@ -51,6 +52,7 @@ public sealed record JobResponse(
         job.Spec.QueueTimeoutSeconds,
         job.Spec.CancelGraceSeconds,
         job.Spec.Env,
+        job.Spec.Resources,
         job.Spec.WorkingDirectory,
         job.Spec.OutputCapBytes,
         job.Spec.Retry,
@@ -82,11 +84,14 @@ public sealed record AttemptResponse(
     string? Error,
     int? LogChunks,
     long? OutputBytes,
-    bool OutputTruncated)
+    bool OutputTruncated,
+    IReadOnlyList<string> EnforcedLimits,
+    IReadOnlyList<string> UnenforcedLimits)
 {
     public static AttemptResponse From(JobAttempt attempt) => new(
         attempt.Number, attempt.ExecutorId, attempt.AssignedAt, attempt.StartedAt, attempt.FinishedAt,
-        attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks, attempt.OutputBytes, attempt.OutputTruncated);
+        attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks, attempt.OutputBytes, attempt.OutputTruncated,
+        attempt.EnforcedLimits, attempt.UnenforcedLimits);
 }
 
 /// <summary>The answer to a submit or a cancel: which job and where it stands now.</summary>

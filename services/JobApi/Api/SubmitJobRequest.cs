@@ -22,7 +22,8 @@ public static partial class SubmitJobRequest
     public const int MaxEnv = 128;
     public const long MaxOutputCapBytes = 10L * 1024 * 1024 * 1024;
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "env", "workingDirectory", "outputCapBytes", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "env", "workingDirectory", "outputCapBytes", "resources", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
+    static readonly HashSet<string> KnownResourceFields = ["cpuPercent", "memoryMb", "ioBytesPerSecond", "pids"];
     static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
     static readonly Dictionary<string, FailureClass> FailureClasses = new()
     {
@@ -53,6 +54,7 @@ public static partial class SubmitJobRequest
         var env = ReadEnv(body, errors);
         var workingDirectory = ReadWorkingDirectory(body, errors);
         var outputCap = ReadOutputCap(body, errors);
+        var resources = ReadResources(body, errors);
         var priority = ReadInteger(body, "priority", -1000, 1000, errors) ?? 0;
         var timeout = ReadInteger(body, "timeoutSeconds", 1, MaxTimeoutSeconds, errors);
         var queueTimeout = ReadInteger(body, "queueTimeoutSeconds", 1, MaxTimeoutSeconds, errors);
@@ -61,7 +63,7 @@ public static partial class SubmitJobRequest
 
         if (errors.Count > 0)
             return (null, errors);
-        var spec = new JobSpec(command!, args, shell, pool) { Env = env, WorkingDirectory = workingDirectory, OutputCapBytes = outputCap, ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
+        var spec = new JobSpec(command!, args, shell, pool) { Env = env, WorkingDirectory = workingDirectory, OutputCapBytes = outputCap, Resources = resources, ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
         return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
     }
 
@@ -142,6 +144,35 @@ public static partial class SubmitJobRequest
             return value.GetString();
         errors["executorId"] = ["Must be 1 to 128 lowercase letters, digits, dots, dashes or underscores."];
         return null;
+    }
+
+    static ResourceLimits ReadResources(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (!body.TryGetProperty("resources", out var value) || value.ValueKind == JsonValueKind.Null)
+            return new ResourceLimits();
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors["resources"] = [$"Must be an object, not {Describe(value)}."];
+            return new ResourceLimits();
+        }
+        foreach (var property in value.EnumerateObject().Where(p => !KnownResourceFields.Contains(p.Name)))
+            errors[$"resources.{property.Name}"] = [$"Unknown field. Known fields: {string.Join(", ", KnownResourceFields)}."];
+
+        long? io = null;
+        if (value.TryGetProperty("ioBytesPerSecond", out var ioValue) && ioValue.ValueKind != JsonValueKind.Null)
+        {
+            if (ioValue.ValueKind == JsonValueKind.Number && ioValue.TryGetInt64(out var bytes) && bytes >= 1)
+                io = bytes;
+            else
+                errors["resources.ioBytesPerSecond"] = ["Must be a whole number of at least 1."];
+        }
+        return new ResourceLimits
+        {
+            CpuPercent = ReadInteger(value, "cpuPercent", 1, 100_000, errors, "resources.cpuPercent"),
+            MemoryMb = ReadInteger(value, "memoryMb", 4, 1_048_576, errors, "resources.memoryMb"),
+            IoBytesPerSecond = io,
+            Pids = ReadInteger(value, "pids", 1, 1_000_000, errors, "resources.pids"),
+        };
     }
 
     static Dictionary<string, string> ReadEnv(JsonElement body, Dictionary<string, string[]> errors)

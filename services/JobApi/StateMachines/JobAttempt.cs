@@ -16,4 +16,6 @@ public class JobAttempt
     public int? LogChunks { get; set; }
     public long? OutputBytes { get; set; }
     public bool OutputTruncated { get; set; }
+    public List<string> EnforcedLimits { get; set; } = [];
+    public List<string> UnenforcedLimits { get; set; } = [];
 }

@@ -236,6 +236,8 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         attempt.LogChunks = finished.LogChunks;
         attempt.OutputBytes = finished.OutputBytes;
         attempt.OutputTruncated = finished.OutputTruncated;
+        attempt.EnforcedLimits = [.. finished.EnforcedLimits];
+        attempt.UnenforcedLimits = [.. finished.UnenforcedLimits];
         attempt.FinishedAt = finished.FinishedAt.ToUniversalTime();
         attempt.StartedAt ??= attempt.FinishedAt;
         attempt.Outcome = AttemptOutcomes.Of(finished);

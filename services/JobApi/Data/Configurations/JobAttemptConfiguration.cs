@@ -23,5 +23,7 @@ public sealed class JobAttemptConfiguration : IEntityTypeConfiguration<JobAttemp
         builder.Property(x => x.LogChunks).HasColumnName("log_chunks");
         builder.Property(x => x.OutputBytes).HasColumnName("output_bytes");
         builder.Property(x => x.OutputTruncated).HasColumnName("output_truncated");
+        builder.Property(x => x.EnforcedLimits).HasColumnName("enforced_limits").HasDefaultValueSql("'{}'");
+        builder.Property(x => x.UnenforcedLimits).HasColumnName("unenforced_limits").HasDefaultValueSql("'{}'");
     }
 }
