@@ -13,6 +13,9 @@ public record JobAttemptFinished(
     int LogChunks,
     DateTimeOffset FinishedAt)
 {
+    /// <summary>The <see cref="Error"/> of an attempt in which the kernel killed a process for going over its memory limit.</summary>
+    public const string OomKilled = "oom-killed";
+
     public AttemptEnd End { get; init; }
 
     /// <summary>The signal that ended the process when the executor stopped it (15 SIGTERM, 9 SIGKILL).</summary>
@@ -29,4 +32,10 @@ public record JobAttemptFinished(
 
     /// <summary>The requested limits the host could not enforce, so the attempt ran without them.</summary>
     public IReadOnlyList<string> UnenforcedLimits { get; init; } = [];
+
+    /// <summary>CPU time of all the attempt's processes, from its cgroup; null when it ran without one.</summary>
+    public long? CpuMicroseconds { get; init; }
+
+    /// <summary>The most memory the attempt's processes held at once, from its cgroup; null when it ran without one.</summary>
+    public long? PeakMemoryBytes { get; init; }
 }

@@ -105,6 +105,29 @@ public sealed class JobLifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task MemoryHogOverItsLimit_FailsOomKilledAndTheAttemptRecordsItsLimitsAndUsage()
+    {
+        var id = await jobs.Submit(new
+        {
+            command = "head -c 300000000 /dev/zero | tail > /dev/null",
+            shell = true,
+            resources = new { memoryMb = 32, cpuPercent = 100 },
+            retry = new { maxAttempts = 1 },
+        });
+
+        var job = await jobs.WaitTerminal(id);
+
+        Assert.Equal("Failed", job.GetProperty("status").GetString());
+        Assert.Equal("oom-killed", job.GetProperty("error").GetString());
+        var attempt = job.GetProperty("attempts")[0];
+        Assert.Equal(["cpu", "memory"], attempt.GetProperty("enforcedLimits").EnumerateArray().Select(l => l.GetString()));
+        Assert.Empty(attempt.GetProperty("unenforcedLimits").EnumerateArray());
+        Assert.InRange(attempt.GetProperty("peakMemoryBytes").GetInt64(), 1, 33L << 20);
+        Assert.True(attempt.GetProperty("cpuMicroseconds").GetInt64() > 0);
+        Assert.Equal(32, job.GetProperty("resources").GetProperty("memoryMb").GetInt32());
+    }
+
+    [Fact]
     public async Task MissingExecutable_FailsWithTheReason()
     {
         var id = await jobs.Submit(new { command = "/nonexistent/program" });

@@ -23,7 +23,7 @@ public sealed class SubmitValidationTests(SystemFixture fixture)
     [InlineData("""{"command": "echo", "args": [null]}""", "args[0]", "Must be a string, not null.")]
     [InlineData("""{"command": "echo", "shell": "yes"}""", "shell", "Must be true or false, not a string.")]
     [InlineData("""{"command": "echo", "pool": "Not A Pool"}""", "pool", "Must be 1 to 64 lowercase letters, digits or dashes.")]
-    [InlineData("""{"command": "echo", "comand": "typo"}""", "comand", "Unknown field. Known fields: command, args, shell, pool, env, workingDirectory, outputCapBytes, executorId, executorLabels, priority, timeoutSeconds, queueTimeoutSeconds, cancelGraceSeconds, retry.")]
+    [InlineData("""{"command": "echo", "comand": "typo"}""", "comand", "Unknown field. Known fields: command, args, shell, pool, env, workingDirectory, outputCapBytes, resources, executorId, executorLabels, priority, timeoutSeconds, queueTimeoutSeconds, cancelGraceSeconds, retry.")]
     [InlineData("""[]""", "$", "The body must be a JSON object.")]
     [InlineData("""{"command": "true", "timeoutSeconds": 0}""", "timeoutSeconds", "Must be a whole number from 1 to 604800.")]
     [InlineData("""{"command": "true", "timeoutSeconds": 1.5}""", "timeoutSeconds", "Must be a whole number from 1 to 604800.")]
@@ -46,6 +46,12 @@ public sealed class SubmitValidationTests(SystemFixture fixture)
     [InlineData("""{"command": "true", "retry": {"tries": 2}}""", "retry.tries", "Unknown field. Known fields: maxAttempts, initialDelaySeconds, backoffMultiplier, maxDelaySeconds, jitter, retryOn.")]
     [InlineData("""{"command": "true", "executorId": "Has Spaces"}""", "executorId", "Must be 1 to 128 lowercase letters, digits, dots, dashes or underscores.")]
     [InlineData("""{"command": "echo\u0000"}""", "command", "Must not contain NUL characters.")]
+    [InlineData("""{"command": "true", "resources": 512}""", "resources", "Must be an object, not a number.")]
+    [InlineData("""{"command": "true", "resources": {"memoryMb": 2}}""", "resources.memoryMb", "Must be a whole number from 4 to 1048576.")]
+    [InlineData("""{"command": "true", "resources": {"cpuPercent": 0}}""", "resources.cpuPercent", "Must be a whole number from 1 to 100000.")]
+    [InlineData("""{"command": "true", "resources": {"pids": "many"}}""", "resources.pids", "Must be a whole number from 1 to 1000000.")]
+    [InlineData("""{"command": "true", "resources": {"ioBytesPerSecond": -5}}""", "resources.ioBytesPerSecond", "Must be a whole number of at least 1.")]
+    [InlineData("""{"command": "true", "resources": {"memory": 64}}""", "resources.memory", "Unknown field. Known fields: cpuPercent, memoryMb, ioBytesPerSecond, pids.")]
     public async Task InvalidField_Is400NamingTheField(string body, string field, string message)
     {
         var problem = await Post(body, HttpStatusCode.BadRequest);

@@ -13,10 +13,10 @@ public sealed class CgroupTests
     static readonly Cgroups Host = Cgroups.Detect();
 
     [Fact]
-    public void Detect_FindsCpuMemoryAndPidsOnThisHost()
+    public void Detect_FindsCpuIoMemoryAndPidsOnThisHost()
     {
         Assert.NotNull(Host.Version);
-        Assert.Equal([Cgroups.Cpu, Cgroups.Memory, Cgroups.Pids], Host.Enforceable);
+        Assert.Equal([Cgroups.Cpu, Cgroups.Io, Cgroups.Memory, Cgroups.Pids], Host.Enforceable);
     }
 
     [Fact]
@@ -57,15 +57,72 @@ public sealed class CgroupTests
     }
 
     [Fact]
-    public async Task IoLimit_IsRecordedAsNotEnforced()
+    public async Task CpuLimitOfTwentyPercent_HoldsASpinnerToAboutAFifthOfACore()
     {
-        var cgroup = Host.Create($"test-{Guid.NewGuid():N}", new ResourceLimits { IoBytesPerSecond = 1_000_000, MemoryMb = 256 })!;
+        var cgroup = Host.Create($"test-{Guid.NewGuid():N}", new ResourceLimits { CpuPercent = 20 })!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        await Run("true", cgroup);
+        var (result, _) = await Run("while :; do :; done", cgroup, timeoutSeconds: 3);
+        var share = cgroup.CpuMicroseconds()!.Value / clock.Elapsed.TotalMicroseconds;
 
-        Assert.Equal([Cgroups.Memory], cgroup.Enforced);
-        Assert.Equal([Cgroups.Io], cgroup.Unenforced);
+        Assert.Equal(AttemptEnd.TimedOut, result.End);
+        // Unlimited, a spinner takes a whole core (share 1.0); the quota holds it near 0.2. A loaded machine can only
+        // lower the share, so the lower bound just proves the spinner ran.
+        Assert.InRange(share, 0.05, 0.3);
         await cgroup.Remove();
+    }
+
+    [Fact]
+    public async Task IoLimit_ThrottlesDirectWritesToTheLimit()
+    {
+        const long limit = 2_000_000;
+        var cgroup = Host.Create($"test-{Guid.NewGuid():N}", new ResourceLimits { IoBytesPerSecond = limit, MemoryMb = 256 })!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (result, output) = await Run("dd if=/dev/zero of=out bs=1M count=6 oflag=direct", cgroup);
+        var rate = 6 * 1024 * 1024 / clock.Elapsed.TotalSeconds;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal([Cgroups.Io, Cgroups.Memory], cgroup.Enforced);
+        Assert.Empty(cgroup.Unenforced);
+        // Unthrottled, this disk writes hundreds of MB/s; the limit holds it near 2 MB/s (only slower when loaded).
+        Assert.True(rate < limit * 1.3, $"{rate:F0} B/s written under a {limit} B/s limit: {output}");
+        await cgroup.Remove();
+    }
+
+    [Fact]
+    public async Task Usage_ReportsCpuTimeAndPeakMemory()
+    {
+        var cgroup = Host.Create($"test-{Guid.NewGuid():N}", new ResourceLimits { Pids = 100 })!;
+
+        await Run("head -c 50000000 /dev/zero | tail -c 1 > /dev/null", cgroup);
+
+        Assert.True(cgroup.CpuMicroseconds() > 0);
+        Assert.True(cgroup.PeakMemoryBytes() > 0);
+        await cgroup.Remove();
+    }
+
+    [Fact]
+    public void HostWithoutCgroups_RecordsEveryRequestedLimitAsNotEnforced()
+    {
+        var empty = Directory.CreateTempSubdirectory("jobs-no-cgroups-").FullName;
+        try
+        {
+            var host = Cgroups.Detect(root: empty, blockDevices: empty);
+
+            var cgroup = host.Create("attempt", new ResourceLimits { CpuPercent = 50, MemoryMb = 64, IoBytesPerSecond = 1000, Pids = 10 })!;
+
+            Assert.Null(host.Version);
+            Assert.Empty(host.Enforceable);
+            Assert.Empty(cgroup.Enforced);
+            Assert.Equal([Cgroups.Cpu, Cgroups.Io, Cgroups.Memory, Cgroups.Pids], cgroup.Unenforced);
+            Assert.Empty(cgroup.ProcsFiles);
+            Assert.Null(cgroup.CpuMicroseconds());
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
     }
 
     [Fact]
@@ -86,14 +143,14 @@ public sealed class CgroupTests
         Assert.All(cgroup.ProcsFiles, file => Assert.False(Directory.Exists(Path.GetDirectoryName(file))));
     }
 
-    static async Task<(AttemptResult Result, string Output)> Run(string script, AttemptCgroup cgroup)
+    static async Task<(AttemptResult Result, string Output)> Run(string script, AttemptCgroup cgroup, int? timeoutSeconds = null)
     {
         var output = new StringBuilder();
         var directory = Directory.CreateTempSubdirectory("jobs-cgroup-test-").FullName;
         try
         {
             var result = await ProcessRunner.Run(
-                new JobSpec(script, [], true, "default"),
+                new JobSpec(script, [], true, "default") { TimeoutSeconds = timeoutSeconds },
                 directory,
                 new AttemptControl(),
                 _ => Task.CompletedTask,

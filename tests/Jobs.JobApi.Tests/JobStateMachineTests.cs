@@ -118,6 +118,21 @@ public sealed class JobStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OomKilledWithExitZero_FailsWithTheReason()
+    {
+        var jobId = await saga.Running();
+
+        await saga.Deliver(InMemoryJobSaga.Finished(jobId, exitCode: 0, error: JobAttemptFinished.OomKilled) with { EnforcedLimits = ["memory"], PeakMemoryBytes = 64 << 20 });
+
+        var job = await saga.WaitFor(jobId, m => m.Failed);
+        Assert.Equal("oom-killed", job.Error);
+        var attempt = Assert.Single(job.Attempts);
+        Assert.Equal("Failed", attempt.Outcome);
+        Assert.Equal(["memory"], attempt.EnforcedLimits);
+        Assert.Equal(64 << 20, attempt.PeakMemoryBytes);
+    }
+
+    [Fact]
     public async Task FinishedBeforeStarted_IsAcceptedFromAssigned()
     {
         var jobId = await saga.Assigned();

@@ -203,6 +203,16 @@ public sealed class SubmitJobRequestTests
         Assert.Equal(["retries"], errors.Keys);
     }
 
+    [Fact]
+    public void Resources_AreTakenAsGivenAndAbsentOnesStayUnset()
+    {
+        var spec = Valid("""{"command":"true","resources":{"cpuPercent":150,"memoryMb":512,"ioBytesPerSecond":10485760}}""");
+
+        Assert.Equal(new ResourceLimits { CpuPercent = 150, MemoryMb = 512, IoBytesPerSecond = 10_485_760 }, spec.Resources);
+        Assert.Null(spec.Resources.Pids);
+        Assert.False(Valid("""{"command":"true"}""").Resources.Any);
+    }
+
     static JobSpec Valid(string json)
     {
         using var document = JsonDocument.Parse(json);

@@ -66,6 +66,8 @@ public sealed partial class ExecuteJobConsumer(
             {
                 EnforcedLimits = cgroup?.Enforced ?? [],
                 UnenforcedLimits = cgroup?.Unenforced ?? [],
+                CpuMicroseconds = cgroup?.CpuMicroseconds(),
+                PeakMemoryBytes = cgroup?.PeakMemoryBytes(),
             };
             await context.Publish(finished);
             registry.Finish(attempt, finished);

@@ -113,7 +113,7 @@ public static class ProcessRunner
             await pumps;
 
             var (end, signal) = await supervision;
-            var oomKilled = cgroup?.OomKilled() == true ? "oom-killed" : null;
+            var oomKilled = cgroup?.OomKilled() == true ? JobAttemptFinished.OomKilled : null;
             return new AttemptResult(process.ExitCode, oomKilled, seq, end, signal, output.Total, output.Truncated);
         }
         catch

@@ -86,12 +86,14 @@ public sealed record AttemptResponse(
     long? OutputBytes,
     bool OutputTruncated,
     IReadOnlyList<string> EnforcedLimits,
-    IReadOnlyList<string> UnenforcedLimits)
+    IReadOnlyList<string> UnenforcedLimits,
+    long? CpuMicroseconds,
+    long? PeakMemoryBytes)
 {
     public static AttemptResponse From(JobAttempt attempt) => new(
         attempt.Number, attempt.ExecutorId, attempt.AssignedAt, attempt.StartedAt, attempt.FinishedAt,
         attempt.ExitCode, attempt.Signal, attempt.Outcome, attempt.Error, attempt.LogChunks, attempt.OutputBytes, attempt.OutputTruncated,
-        attempt.EnforcedLimits, attempt.UnenforcedLimits);
+        attempt.EnforcedLimits, attempt.UnenforcedLimits, attempt.CpuMicroseconds, attempt.PeakMemoryBytes);
 }
 
 /// <summary>The answer to a submit or a cancel: which job and where it stands now.</summary>

@@ -18,4 +18,6 @@ public class JobAttempt
     public bool OutputTruncated { get; set; }
     public List<string> EnforcedLimits { get; set; } = [];
     public List<string> UnenforcedLimits { get; set; } = [];
+    public long? CpuMicroseconds { get; set; }
+    public long? PeakMemoryBytes { get; set; }
 }

@@ -238,6 +238,8 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         attempt.OutputTruncated = finished.OutputTruncated;
         attempt.EnforcedLimits = [.. finished.EnforcedLimits];
         attempt.UnenforcedLimits = [.. finished.UnenforcedLimits];
+        attempt.CpuMicroseconds = finished.CpuMicroseconds;
+        attempt.PeakMemoryBytes = finished.PeakMemoryBytes;
         attempt.FinishedAt = finished.FinishedAt.ToUniversalTime();
         attempt.StartedAt ??= attempt.FinishedAt;
         attempt.Outcome = AttemptOutcomes.Of(finished);

@@ -25,5 +25,7 @@ public sealed class JobAttemptConfiguration : IEntityTypeConfiguration<JobAttemp
         builder.Property(x => x.OutputTruncated).HasColumnName("output_truncated");
         builder.Property(x => x.EnforcedLimits).HasColumnName("enforced_limits").HasDefaultValueSql("'{}'");
         builder.Property(x => x.UnenforcedLimits).HasColumnName("unenforced_limits").HasDefaultValueSql("'{}'");
+        builder.Property(x => x.CpuMicroseconds).HasColumnName("cpu_microseconds");
+        builder.Property(x => x.PeakMemoryBytes).HasColumnName("peak_memory_bytes");
     }
 }

@@ -63,6 +63,10 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("assigned_at");
 
+                    b.Property<long?>("CpuMicroseconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cpu_microseconds");
+
                     b.PrimitiveCollection<List<string>>("EnforcedLimits")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -103,6 +107,10 @@ namespace Jobs.JobApi.Data.Migrations
                     b.Property<bool>("OutputTruncated")
                         .HasColumnType("boolean")
                         .HasColumnName("output_truncated");
+
+                    b.Property<long?>("PeakMemoryBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("peak_memory_bytes");
 
                     b.Property<int?>("Signal")
                         .HasColumnType("integer")

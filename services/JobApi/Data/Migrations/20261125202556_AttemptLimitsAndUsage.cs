@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Jobs.JobApi.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class AttemptLimits : Migration
+    public partial class AttemptLimitsAndUsage : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<long>(
+                name: "cpu_microseconds",
+                schema: "jobapi",
+                table: "attempts",
+                type: "bigint",
+                nullable: true);
+
             migrationBuilder.AddColumn<List<string>>(
                 name: "enforced_limits",
                 schema: "jobapi",
@@ -18,6 +25,13 @@ namespace Jobs.JobApi.Data.Migrations
                 type: "text[]",
                 nullable: false,
                 defaultValueSql: "'{}'");
+
+            migrationBuilder.AddColumn<long>(
+                name: "peak_memory_bytes",
+                schema: "jobapi",
+                table: "attempts",
+                type: "bigint",
+                nullable: true);
 
             migrationBuilder.AddColumn<List<string>>(
                 name: "unenforced_limits",
@@ -32,7 +46,17 @@ namespace Jobs.JobApi.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropColumn(
+                name: "cpu_microseconds",
+                schema: "jobapi",
+                table: "attempts");
+
+            migrationBuilder.DropColumn(
                 name: "enforced_limits",
+                schema: "jobapi",
+                table: "attempts");
+
+            migrationBuilder.DropColumn(
+                name: "peak_memory_bytes",
                 schema: "jobapi",
                 table: "attempts");
 

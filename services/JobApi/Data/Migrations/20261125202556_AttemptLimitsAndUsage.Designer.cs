@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Jobs.JobApi.Data.Migrations
 {
     [DbContext(typeof(JobApiDbContext))]
-    [Migration("20261125202342_AttemptLimits")]
-    partial class AttemptLimits
+    [Migration("20261125202556_AttemptLimitsAndUsage")]
+    partial class AttemptLimitsAndUsage
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -66,6 +66,10 @@ namespace Jobs.JobApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("assigned_at");
 
+                    b.Property<long?>("CpuMicroseconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cpu_microseconds");
+
                     b.PrimitiveCollection<List<string>>("EnforcedLimits")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -106,6 +110,10 @@ namespace Jobs.JobApi.Data.Migrations
                     b.Property<bool>("OutputTruncated")
                         .HasColumnType("boolean")
                         .HasColumnName("output_truncated");
+
+                    b.Property<long?>("PeakMemoryBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("peak_memory_bytes");
 
                     b.Property<int?>("Signal")
                         .HasColumnType("integer")
