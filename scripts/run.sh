@@ -103,7 +103,11 @@ start_service() {
   )
   case "$svc" in
     Gateway) env_vars+=("ReverseProxy__Clusters__jobapi__Destinations__jobapi1__Address=http://127.0.0.1:$JOBS_JOBAPI_PORT/") ;;
-    Executor) env_vars+=("Executor__Id=${JOBS_EXECUTOR_ID:-local-1}" "Executor__Slots=${JOBS_EXECUTOR_SLOTS:-4}") ;;
+    Executor)
+      env_vars+=("Executor__Id=${JOBS_EXECUTOR_ID:-local-1}" "Executor__Slots=${JOBS_EXECUTOR_SLOTS:-4}")
+      # As root the executor refuses to run jobs as root: they run as an unprivileged user instead.
+      if [[ "$(id -u)" == 0 ]]; then env_vars+=("Executor__RunAsUser=${JOBS_EXECUTOR_RUN_AS:-nobody}"); fi
+      ;;
   esac
 
   # cwd = the output dir, because ASP.NET takes its content root (appsettings.json) from

@@ -22,4 +22,19 @@ public sealed class ExecutorOptions
 
     /// <summary>Each attempt runs in a fresh directory under this one, removed when it ends.</summary>
     public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "jobs-executor");
+
+    /// <summary>Keep each attempt's fresh working directory after it ends (for debugging); the default removes it.</summary>
+    public bool KeepWorkingDirectories { get; set; }
+
+    /// <summary>A local user every job runs as; the daemon must be root to switch to it.</summary>
+    public string? RunAsUser { get; set; }
+
+    /// <summary>Whether a daemon running as root with no <see cref="RunAsUser"/> runs jobs as root; otherwise it refuses them.</summary>
+    public bool AllowRoot { get; set; }
+
+    /// <summary>Executables this executor runs (full paths, or bare names matching any directory); empty runs any.</summary>
+    public List<string> AllowedCommands { get; set; } = [];
+
+    /// <summary>How long a drain lets running attempts finish before it stops them.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -39,6 +39,7 @@ builder.AddJobsMessaging(
     });
 builder.Services.AddSingleton<AttemptRegistry>();
 builder.Services.AddSingleton(_ => Cgroups.Detect());
+builder.Services.AddSingleton(ExecutionPolicy.From(executor));
 builder.Services.AddHostedService<HeartbeatService>();
 
 var app = builder.Build();

@@ -40,6 +40,7 @@ public sealed class JobsSystem : IAsyncDisposable
                     ("Executor:Id", $"test-{i}"),
                     ("Executor:Slots", slotsPerExecutor.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     ("Executor:HeartbeatInterval", "00:00:02"),
+                    ("Executor:AllowRoot", "true"),
                     ("Executor:Labels:zone", i % 2 == 0 ? "even" : "odd"),
                     ("Executor:WorkRoot", Path.Combine(Path.GetTempPath(), system.VirtualHost.Name, $"executor-{i}")));
             }

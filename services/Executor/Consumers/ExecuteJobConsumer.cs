@@ -12,6 +12,7 @@ namespace Jobs.Executor.Consumers;
 public sealed partial class ExecuteJobConsumer(
     AttemptRegistry registry,
     Cgroups cgroups,
+    ExecutionPolicy policy,
     IOptions<ExecutorOptions> options,
     ILogger<ExecuteJobConsumer> logger) : IConsumer<ExecuteJob>
 {
@@ -38,7 +39,10 @@ public sealed partial class ExecuteJobConsumer(
         var fresh = command.Spec.WorkingDirectory is null;
         var workingDirectory = command.Spec.WorkingDirectory ?? Path.Combine(options.Value.WorkRoot, $"{command.JobId:N}-{command.Attempt}");
         if (fresh)
+        {
             Directory.CreateDirectory(workingDirectory);
+            policy.RunAs?.Own(workingDirectory);
+        }
         var spec = command.Spec with
         {
             OutputCapBytes = command.Spec.OutputCapBytes ?? options.Value.OutputCapBytes,
@@ -60,7 +64,8 @@ public sealed partial class ExecuteJobConsumer(
                 pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
                 (seq, piece) => context.Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
                 context.CancellationToken,
-                cgroup);
+                cgroup,
+                policy);
 
             var finished = Finished(command, executorId, result) with
             {
@@ -82,7 +87,7 @@ public sealed partial class ExecuteJobConsumer(
         {
             if (cgroup is not null)
                 await cgroup.Remove();
-            if (fresh)
+            if (fresh && !options.Value.KeepWorkingDirectories)
                 RemoveWorkingDirectory(workingDirectory);
         }
     }

@@ -19,7 +19,7 @@ public static class ProcessRunner
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>How the process is started: through <c>setsid</c>, which makes it the leader of a new session and group and then execs it.</summary>
-    public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory, AttemptCgroup? cgroup = null)
+    public static ProcessStartInfo StartInfo(JobSpec spec, string program, string workingDirectory, AttemptCgroup? cgroup = null, LocalUser? runAs = null)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -38,6 +38,9 @@ public static class ProcessRunner
             startInfo.ArgumentList.Add("for f in $JOBS_CGROUP_PROCS; do echo $$ > \"$f\" || exit 125; done; unset JOBS_CGROUP_PROCS; exec setsid \"$@\"");
             startInfo.ArgumentList.Add("jobs-cgroup");
         }
+        // The user switch comes last, after the cgroup join and setsid, which need the daemon's rights.
+        foreach (var arg in runAs?.SetprivArguments() ?? [])
+            startInfo.ArgumentList.Add(arg);
         startInfo.ArgumentList.Add(program);
         if (spec.Shell)
         {
@@ -70,15 +73,19 @@ public static class ProcessRunner
         Func<int, Task> started,
         Func<int, OutputPiece, Task> publish,
         CancellationToken cancellationToken,
-        AttemptCgroup? cgroup = null)
+        AttemptCgroup? cgroup = null,
+        ExecutionPolicy? policy = null)
     {
+        policy ??= ExecutionPolicy.Unrestricted;
         var (program, error) = spec.Shell ? ("/bin/sh", null) : Executable.Resolve(spec.Command, spec.Env.GetValueOrDefault("PATH", DefaultPath), workingDirectory);
         if (program is null)
             return new AttemptResult(null, error, 0, AttemptEnd.Rejected);
+        if (policy.Refuse(program) is { } refused)
+            return new AttemptResult(null, refused, 0, AttemptEnd.Rejected);
         if (!Directory.Exists(workingDirectory))
             return new AttemptResult(null, $"The working directory '{workingDirectory}' does not exist.", 0, AttemptEnd.Rejected);
 
-        using var process = new Process { StartInfo = StartInfo(spec, program, workingDirectory, cgroup) };
+        using var process = new Process { StartInfo = StartInfo(spec, program, workingDirectory, cgroup, policy.RunAs) };
         try
         {
             process.Start();
