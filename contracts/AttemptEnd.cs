@@ -14,4 +14,7 @@ public enum AttemptEnd
 
     /// <summary>It could not be started.</summary>
     Rejected = 3,
+
+    /// <summary>Its executor shut down and stopped it when the drain timeout ran out; the attempt counts as lost.</summary>
+    Drained = 4,
 }

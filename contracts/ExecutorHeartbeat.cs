@@ -10,4 +10,8 @@ public record ExecutorHeartbeat(
     int Slots,
     IReadOnlyList<RunningAttempt> Running,
     HostFacts Host,
-    DateTimeOffset SentAt);
+    DateTimeOffset SentAt)
+{
+    /// <summary>The executor is shutting down: it finishes what it runs and must be given nothing more.</summary>
+    public bool Draining { get; init; }
+}

@@ -40,7 +40,11 @@ builder.AddJobsMessaging(
 builder.Services.AddSingleton<AttemptRegistry>();
 builder.Services.AddSingleton(_ => Cgroups.Detect());
 builder.Services.AddSingleton(ExecutionPolicy.From(executor));
+builder.Services.AddSingleton<DrainState>();
 builder.Services.AddHostedService<HeartbeatService>();
+// Stopped before the heartbeat and the bus (hosted services stop in reverse order), so both work while it drains.
+builder.Services.AddHostedService<DrainOnShutdown>();
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = executor.DrainTimeout + TimeSpan.FromSeconds(30));
 
 var app = builder.Build();
 

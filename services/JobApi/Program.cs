@@ -20,6 +20,8 @@ builder.AddJobsMessaging(
         x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
         x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
         x.AddRequestClient<CancelJob>(TimeSpan.FromSeconds(30));
+        x.AddRequestClient<SetExecutorDrain>(TimeSpan.FromSeconds(10));
+        x.AddRequestClient<ListExecutors>(TimeSpan.FromSeconds(10));
     },
     (_, bus) => bus.UsePublishMessageScheduler());
 builder.Services.AddSingleton<LogReader>();
@@ -32,6 +34,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapJobEndpoints();
+app.MapExecutorEndpoints();
 
 app.Run();
 

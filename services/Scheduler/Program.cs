@@ -15,6 +15,8 @@ builder.AddJobsMessaging(x =>
     x.AddConsumer<AttemptFinishedConsumer>();
     x.AddConsumer<JobEndedConsumer>();
     x.AddConsumer<ScheduleMessageConsumer>();
+    x.AddConsumer<SetExecutorDrainConsumer>();
+    x.AddConsumer<ListExecutorsConsumer>();
 });
 builder.AddDurableTimers();
 builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));

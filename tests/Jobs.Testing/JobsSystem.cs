@@ -41,6 +41,7 @@ public sealed class JobsSystem : IAsyncDisposable
                     ("Executor:Slots", slotsPerExecutor.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     ("Executor:HeartbeatInterval", "00:00:02"),
                     ("Executor:AllowRoot", "true"),
+                    ("Executor:DrainTimeout", "00:00:05"),
                     ("Executor:Labels:zone", i % 2 == 0 ? "even" : "odd"),
                     ("Executor:WorkRoot", Path.Combine(Path.GetTempPath(), system.VirtualHost.Name, $"executor-{i}")));
             }

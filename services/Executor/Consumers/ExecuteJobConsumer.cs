@@ -69,6 +69,7 @@ public sealed partial class ExecuteJobConsumer(
 
             var finished = Finished(command, executorId, result) with
             {
+                Error = result.Error ?? (result.End == AttemptEnd.Drained ? $"Executor {executorId} shut down and its drain timeout ran out before the attempt finished." : null),
                 EnforcedLimits = cgroup?.Enforced ?? [],
                 UnenforcedLimits = cgroup?.Unenforced ?? [],
                 CpuMicroseconds = cgroup?.CpuMicroseconds(),

@@ -2,15 +2,28 @@ using Jobs.Contracts;
 
 namespace Jobs.Executor.Execution;
 
-/// <summary>How a running attempt is asked to stop from outside (a cancel); the first request wins.</summary>
+/// <summary>How a running attempt is asked to stop from outside (a cancel, or a drain that ran out of time); the first request wins.</summary>
 public sealed class AttemptControl
 {
     readonly TaskCompletionSource<TimeSpan> stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly Lock first = new();
 
     /// <summary>Completes with the grace period when a stop is requested.</summary>
     public Task<TimeSpan> StopRequested => stop.Task;
 
-    public void RequestStop(TimeSpan grace) => stop.TrySetResult(grace);
+    /// <summary>How the attempt ends when stopped: <see cref="AttemptEnd.Stopped"/> for a cancel, <see cref="AttemptEnd.Drained"/> for a shutdown.</summary>
+    public AttemptEnd StopEnd { get; private set; } = AttemptEnd.Stopped;
+
+    public void RequestStop(TimeSpan grace, AttemptEnd end = AttemptEnd.Stopped)
+    {
+        lock (first)
+        {
+            if (stop.Task.IsCompleted)
+                return;
+            StopEnd = end;
+            stop.SetResult(grace);
+        }
+    }
 }
 
 /// <summary>How an attempt ended: the exit code (null if it never ran), how it ended, the signal we sent if we stopped it.</summary>

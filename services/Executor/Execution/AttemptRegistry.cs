@@ -55,6 +55,13 @@ public sealed class AttemptRegistry
         }
     }
 
+    /// <summary>Stops every running attempt (a drain that ran out of time).</summary>
+    public void StopAll(TimeSpan grace, AttemptEnd end)
+    {
+        foreach (var control in running.Values)
+            control.RequestStop(grace, end);
+    }
+
     public void Abandon(RunningAttempt attempt) => running.TryRemove(attempt, out _);
 
     public void Finish(RunningAttempt attempt, JobAttemptFinished result)

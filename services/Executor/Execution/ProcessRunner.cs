@@ -146,7 +146,7 @@ public static class ProcessRunner
         int? signal = null;
         if (first != exited)
         {
-            end = first == timeout ? AttemptEnd.TimedOut : AttemptEnd.Stopped;
+            end = first == timeout ? AttemptEnd.TimedOut : control.StopEnd;
             var grace = first == timeout ? TimeSpan.FromSeconds(spec.CancelGraceSeconds) : await control.StopRequested;
             ProcessGroup.Signal(process.Id, ProcessGroup.SigTerm);
             signal = ProcessGroup.SigTerm;

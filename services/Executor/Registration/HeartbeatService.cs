@@ -6,11 +6,12 @@ using Microsoft.Extensions.Options;
 
 namespace Jobs.Executor.Registration;
 
-/// <summary>Registers this executor as soon as the bus is up, then heartbeats with the attempts it runs.</summary>
+/// <summary>Registers this executor as soon as the bus is up, then heartbeats with the attempts it runs and whether it is draining.</summary>
 public sealed partial class HeartbeatService(
     IBus bus,
     AttemptRegistry registry,
     Cgroups cgroups,
+    DrainState drain,
     IOptions<ExecutorOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<HeartbeatService> logger) : BackgroundService
@@ -31,22 +32,25 @@ public sealed partial class HeartbeatService(
         using (lifetime.ApplicationStarted.Register(started.SetResult))
             await started.Task.WaitAsync(stoppingToken);
 
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var executor = options.Value;
                 await bus.Publish(
-                    new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, host, DateTimeOffset.UtcNow),
+                    new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, host, DateTimeOffset.UtcNow)
+                    {
+                        Draining = drain.ShuttingDown,
+                    },
                     stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogHeartbeatFailed(ex);
             }
+            // A drain is announced at once, not at the next beat.
+            await drain.WaitForChange(options.Value.HeartbeatInterval, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat not sent; the next one is tried on schedule")]

@@ -16,6 +16,7 @@ public sealed partial class UnavailableExceptionHandler(IProblemDetailsService p
     {
         var detail = exception switch
         {
+            RequestTimeoutException when httpContext.Request.Path.StartsWithSegments("/api/executors") => "The Scheduler, which keeps the executor registry, did not answer in time.",
             RequestTimeoutException => "The job service did not confirm the job in time. It may still be created: look for it before submitting again.",
             NpgsqlException or TimeoutException => "The database does not answer.",
             MassTransitException => "The message broker does not answer.",

@@ -17,6 +17,7 @@ public static class AttemptOutcomes
         AttemptEnd.TimedOut => TimedOut,
         AttemptEnd.Stopped => Canceled,
         AttemptEnd.Rejected => Rejected,
+        AttemptEnd.Drained => Lost,
         // Over its memory limit the attempt failed, even if the process the kernel killed was a child whose parent carried on.
         _ when finished.Error == JobAttemptFinished.OomKilled => Failed,
         _ when finished.ExitCode == 0 => Succeeded,

@@ -11,6 +11,12 @@ public sealed class ExecutorRecord
     public DateTimeOffset RegisteredAt { get; set; }
     public DateTimeOffset LastHeartbeatAt { get; set; }
 
+    /// <summary>Its last heartbeat said it is shutting down.</summary>
+    public bool ShuttingDown { get; set; }
+
+    /// <summary>Set while an admin has it drained; cleared by a resume. Survives the executor's restarts.</summary>
+    public DateTimeOffset? DrainedAt { get; set; }
+
     /// <summary>Set when the executor was declared lost; cleared by its next heartbeat.</summary>
     public DateTimeOffset? LostAt { get; set; }
 }

@@ -16,17 +16,61 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO scheduler.executors (id, pool, labels, slots, host, registered_at, last_heartbeat_at)
-            VALUES ($1, $2, $3, $4, $5, now(), now())
+            INSERT INTO scheduler.executors (id, pool, labels, slots, host, shutting_down, registered_at, last_heartbeat_at)
+            VALUES ($1, $2, $3, $4, $5, $6, now(), now())
             ON CONFLICT (id) DO UPDATE SET pool = excluded.pool, labels = excluded.labels, slots = excluded.slots,
-                host = excluded.host, last_heartbeat_at = now(), lost_at = NULL
+                host = excluded.host, shutting_down = excluded.shutting_down, last_heartbeat_at = now(), lost_at = NULL
             """);
         command.Parameters.Add(new() { Value = heartbeat.ExecutorId });
         command.Parameters.Add(new() { Value = heartbeat.Pool });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Labels), NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new() { Value = heartbeat.Slots });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(heartbeat.Host), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new() { Value = heartbeat.Draining });
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Drains the executor (nothing more is placed on it) or resumes it; false if it never registered.</summary>
+    public async Task<bool> SetDrained(string executorId, bool drain, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE scheduler.executors SET drained_at = CASE WHEN $2 THEN coalesce(drained_at, now()) END
+            WHERE id = $1
+            """);
+        command.Parameters.Add(new() { Value = executorId });
+        command.Parameters.Add(new() { Value = drain });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Every registered executor with the slots its unfinished placements use.</summary>
+    public async Task<IReadOnlyList<ExecutorSummary>> Executors(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT e.id, e.pool, e.labels::text, e.slots, count(p.job_id)::int, e.shutting_down OR e.drained_at IS NOT NULL,
+                e.last_heartbeat_at, e.lost_at, e.host::text
+            FROM scheduler.executors e
+            LEFT JOIN scheduler.placements p ON p.executor_id = e.id AND p.finished_at IS NULL
+            GROUP BY e.id
+            ORDER BY e.id
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var executors = new List<ExecutorSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            executors.Add(new ExecutorSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(2)) ?? [],
+                reader.GetInt32(3),
+                reader.GetInt32(4),
+                reader.GetBoolean(5),
+                reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                JsonSerializer.Deserialize<HostFacts>(reader.GetString(8))!));
+        }
+        return executors;
     }
 
     /// <summary>
@@ -290,7 +334,7 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
             SELECT e.id, e.pool, e.slots - count(p.job_id) AS free, e.labels::text
             FROM scheduler.executors e
             LEFT JOIN scheduler.placements p ON p.executor_id = e.id AND p.finished_at IS NULL
-            WHERE e.last_heartbeat_at > now() - $1
+            WHERE e.last_heartbeat_at > now() - $1 AND NOT e.shutting_down AND e.drained_at IS NULL
             GROUP BY e.id, e.pool, e.slots, e.labels::text
             HAVING e.slots - count(p.job_id) > 0
             ORDER BY e.id

@@ -17,5 +17,7 @@ public sealed class ExecutorRecordConfiguration : IEntityTypeConfiguration<Execu
         builder.Property(x => x.RegisteredAt).HasColumnName("registered_at");
         builder.Property(x => x.LastHeartbeatAt).HasColumnName("last_heartbeat_at");
         builder.Property(x => x.LostAt).HasColumnName("lost_at");
+        builder.Property(x => x.ShuttingDown).HasColumnName("shutting_down").HasDefaultValue(false);
+        builder.Property(x => x.DrainedAt).HasColumnName("drained_at");
     }
 }

@@ -62,6 +62,10 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("id");
 
+                    b.Property<DateTimeOffset?>("DrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("drained_at");
+
                     b.Property<string>("Host")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -89,6 +93,12 @@ namespace Jobs.Scheduler.Data.Migrations
                     b.Property<DateTimeOffset>("RegisteredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("registered_at");
+
+                    b.Property<bool>("ShuttingDown")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("shutting_down");
 
                     b.Property<int>("Slots")
                         .HasColumnType("integer")
