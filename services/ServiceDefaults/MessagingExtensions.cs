@@ -33,6 +33,8 @@ public static class MessagingExtensions
                 {
                     host.Username(options.Username);
                     host.Password(options.Password);
+                    // Names the connection in the broker's management UI: which service, on which host, which process.
+                    host.ConnectionName($"{builder.Environment.ApplicationName} {Environment.MachineName} pid {Environment.ProcessId}");
                 });
                 // Bus-level retry is the outermost filter of every endpoint: a retry re-runs the whole consume,
                 // including a saga's repository transaction and its outbox.

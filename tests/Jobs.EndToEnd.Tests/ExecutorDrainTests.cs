@@ -133,9 +133,14 @@ public sealed class ExecutorDrainTests(SystemFixture fixture)
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
+    /// <summary>The executor as the registry lists it, once its first heartbeat has registered it.</summary>
     async Task<JsonElement> Executor(string id)
     {
-        var list = await jobs.Http.GetFromJsonAsync<JsonElement>("/api/executors");
+        var list = await Eventually.Get(
+            () => jobs.Http.GetFromJsonAsync<JsonElement>("/api/executors"),
+            l => l.GetProperty("executors").EnumerateArray().Any(e => e.GetProperty("id").GetString() == id),
+            TimeSpan.FromSeconds(30),
+            $"executor {id} registered");
         return list.GetProperty("executors").EnumerateArray().Single(e => e.GetProperty("id").GetString() == id).Clone();
     }
 }

@@ -46,6 +46,37 @@ public sealed class AttemptRegistryTests
     }
 
     [Fact]
+    public async Task WhenFinished_OfARunningAttempt_CompletesWithItsResultWhenItFinishes()
+    {
+        var result = Finished(attempt, exitCode: 0);
+        registry.TryBegin(attempt, out _, out _);
+        var waiting = registry.WhenFinished(attempt)!;
+
+        Assert.False(waiting.IsCompleted);
+        registry.Finish(attempt, result);
+
+        Assert.Same(result, await waiting);
+        Assert.Null(registry.WhenFinished(attempt));
+    }
+
+    [Fact]
+    public async Task WhenFinished_OfAnAbandonedAttempt_CompletesWithNoResult()
+    {
+        registry.TryBegin(attempt, out _, out _);
+        var waiting = registry.WhenFinished(attempt)!;
+
+        registry.Abandon(attempt);
+
+        Assert.Null(await waiting);
+    }
+
+    [Fact]
+    public void WhenFinished_OfAnAttemptNotRunningHere_IsNull()
+    {
+        Assert.Null(registry.WhenFinished(attempt));
+    }
+
+    [Fact]
     public void Running_ListsTheAttemptsThatRunAndNoOthers()
     {
         var second = new RunningAttempt(attempt.JobId, 2);

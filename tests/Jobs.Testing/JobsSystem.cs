@@ -97,6 +97,8 @@ public sealed class JobsSystem : IAsyncDisposable
             ["RabbitMq:VirtualHost"] = VirtualHost.Name,
             ["RabbitMq:Username"] = Servers.RabbitUser,
             ["RabbitMq:Password"] = Servers.RabbitPassword,
+            // Timestamps in the service logs, to line up what the services did when a test fails.
+            ["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ",
         };
         if (withDatabase)
             configuration["ConnectionStrings:Jobs"] = Database.ConnectionString;

@@ -1,5 +1,6 @@
 using Jobs.Contracts;
 using Jobs.Executor.Execution;
+using Jobs.Executor.Registration;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ public sealed partial class ExecuteJobConsumer(
     AttemptRegistry registry,
     Cgroups cgroups,
     ExecutionPolicy policy,
+    DrainState drain,
     IOptions<ExecutorOptions> options,
     ILogger<ExecuteJobConsumer> logger) : IConsumer<ExecuteJob>
 {
@@ -30,8 +32,15 @@ public sealed partial class ExecuteJobConsumer(
                 earlier = Finished(command, executorId, new AttemptResult(null, "Stopped before it started.", 0, AttemptEnd.Stopped));
                 registry.Finish(attempt, earlier);
             }
+            else if (earlier is null && registry.WhenFinished(attempt) is { } runningHere)
+            {
+                // A redelivery while the attempt runs here (the broker dropped the connection that delivered it): it is
+                // held, unacknowledged, until the attempt ends, and then reports the same result.
+                earlier = await runningHere.WaitAsync(context.CancellationToken)
+                    ?? throw new InvalidOperationException($"Attempt {command.Attempt} of job {command.JobId} was abandoned before it reported; the command is delivered again.");
+            }
             if (earlier is not null)
-                await context.Publish(earlier);
+                await Publish(context, earlier);
             return;
         }
 
@@ -61,9 +70,9 @@ public sealed partial class ExecuteJobConsumer(
                 spec,
                 workingDirectory,
                 control,
-                pid => context.Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
-                (seq, piece) => context.Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
-                context.CancellationToken,
+                pid => Publish(context, new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
+                (seq, piece) => Publish(context, new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
+                drain.Abandoned,
                 cgroup,
                 policy);
 
@@ -75,7 +84,7 @@ public sealed partial class ExecuteJobConsumer(
                 CpuMicroseconds = cgroup?.CpuMicroseconds(),
                 PeakMemoryBytes = cgroup?.PeakMemoryBytes(),
             };
-            await context.Publish(finished);
+            await Publish(context, finished);
             registry.Finish(attempt, finished);
             LogFinished(command.JobId, command.Attempt, result.End, result.ExitCode, result.Error);
         }
@@ -92,6 +101,42 @@ public sealed partial class ExecuteJobConsumer(
                 RemoveWorkingDirectory(workingDirectory);
         }
     }
+
+    /// <summary>
+    /// Publishes, retrying while the broker is unreachable: the attempt runs on meanwhile, and since nothing more is read
+    /// from its output until this returns, the child blocks on a full pipe instead of its output piling up here.
+    /// Duplicates from a publish confirmed only after a reconnect are dropped downstream (keys on job, attempt, seq).
+    /// </summary>
+    async Task Publish<T>(ConsumeContext context, T message)
+        where T : class
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                // A publish caught by a dropped connection can wait long for a confirm that never comes: give up on it
+                // and publish again on the connection MassTransit re-establishes.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(drain.Abandoned);
+                attempt.CancelAfter(PublishTimeout);
+                // WaitAsync as well: a publish stuck on a dead channel does not always honour its token.
+                await context.Publish(message, attempt.Token).WaitAsync(PublishTimeout, drain.Abandoned);
+                if (failures > 0)
+                    LogPublishRecovered(typeof(T).Name, failures);
+                return;
+            }
+            catch (Exception ex) when (!drain.Abandoned.IsCancellationRequested)
+            {
+                if (failures == 0)
+                    LogPublishFailing(ex, typeof(T).Name);
+                await Task.Delay(delay, drain.Abandoned);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxPublishRetryDelay.Ticks));
+            }
+        }
+    }
+
+    static readonly TimeSpan MaxPublishRetryDelay = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
 
     static JobAttemptFinished Finished(ExecuteJob command, string executorId, AttemptResult result) =>
         new(command.JobId, command.Attempt, executorId, result.ExitCode, result.Error, result.LogChunks, DateTimeOffset.UtcNow)
@@ -120,6 +165,12 @@ public sealed partial class ExecuteJobConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} attempt {Attempt} ended ({End}): exit code {ExitCode} {Error}")]
     partial void LogFinished(Guid jobId, int attempt, AttemptEnd end, int? exitCode, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Message} failed; retrying until the broker takes it")]
+    partial void LogPublishFailing(Exception exception, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Message} after {Failures} failed tries")]
+    partial void LogPublishRecovered(string message, int failures);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the working directory {Path}")]
     partial void LogCleanupFailed(Exception exception, string path);

@@ -6,7 +6,13 @@ namespace Jobs.Executor.Execution;
 public sealed class AttemptControl
 {
     readonly TaskCompletionSource<TimeSpan> stop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource<JobAttemptFinished?> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Lock first = new();
+
+    /// <summary>Completes when the attempt has ended and its result is published; with null if it was abandoned unreported.</summary>
+    public Task<JobAttemptFinished?> Completion => completion.Task;
+
+    public void Complete(JobAttemptFinished? result) => completion.TrySetResult(result);
 
     /// <summary>Completes with the grace period when a stop is requested.</summary>
     public Task<TimeSpan> StopRequested => stop.Task;

@@ -62,13 +62,25 @@ public sealed class AttemptRegistry
             control.RequestStop(grace, end);
     }
 
-    public void Abandon(RunningAttempt attempt) => running.TryRemove(attempt, out _);
+    /// <summary>
+    /// The result of the attempt if it runs here now, once it ends: a redelivered command (the broker connection
+    /// dropped while the attempt ran) waits for it instead of running the process a second time.
+    /// </summary>
+    public Task<JobAttemptFinished?>? WhenFinished(RunningAttempt attempt) =>
+        running.TryGetValue(attempt, out var control) ? control.Completion : null;
+
+    public void Abandon(RunningAttempt attempt)
+    {
+        if (running.TryRemove(attempt, out var control))
+            control.Complete(null);
+    }
 
     public void Finish(RunningAttempt attempt, JobAttemptFinished result)
     {
         finished[attempt] = result;
         finishedOrder.Enqueue(attempt);
-        running.TryRemove(attempt, out _);
+        if (running.TryRemove(attempt, out var control))
+            control.Complete(result);
         while (finishedOrder.Count > Remember && finishedOrder.TryDequeue(out var oldest))
             finished.TryRemove(oldest, out _);
     }

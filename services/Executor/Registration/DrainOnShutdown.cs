@@ -34,6 +34,8 @@ public sealed partial class DrainOnShutdown(
             registry.StopAll(StopGrace, AttemptEnd.Drained);
             await WaitIdle(DateTime.UtcNow + StopGrace + TimeSpan.FromSeconds(5), cancellationToken);
         }
+        // Whatever is left (a result the broker would not take) is given up now; the Scheduler will see this executor lost.
+        drain.Abandon();
         LogDrained();
     }
 

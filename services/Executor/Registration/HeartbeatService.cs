@@ -37,14 +37,17 @@ public sealed partial class HeartbeatService(
             try
             {
                 var executor = options.Value;
+                // A beat stuck on a dropped connection must not hold up the next one.
+                using var beat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                beat.CancelAfter(executor.HeartbeatInterval);
                 await bus.Publish(
                     new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, host, DateTimeOffset.UtcNow)
                     {
                         Draining = drain.ShuttingDown,
                     },
-                    stoppingToken);
+                    beat.Token).WaitAsync(executor.HeartbeatInterval, stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogHeartbeatFailed(ex);
             }
