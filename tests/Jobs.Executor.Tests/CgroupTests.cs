@@ -1,4 +1,3 @@
-using System.Text;
 using Jobs.Contracts;
 using Jobs.Executor.Execution;
 
@@ -145,23 +144,10 @@ public sealed class CgroupTests
 
     static async Task<(AttemptResult Result, string Output)> Run(string script, AttemptCgroup cgroup, int? timeoutSeconds = null)
     {
-        var output = new StringBuilder();
         var directory = Directory.CreateTempSubdirectory("jobs-cgroup-test-").FullName;
         try
         {
-            var result = await ProcessRunner.Run(
-                new JobSpec(script, [], true, "default") { TimeoutSeconds = timeoutSeconds },
-                directory,
-                new AttemptControl(),
-                _ => Task.CompletedTask,
-                (_, piece) =>
-                {
-                    output.Append(Encoding.UTF8.GetString(piece.Data));
-                    return Task.CompletedTask;
-                },
-                CancellationToken.None,
-                cgroup).WaitAsync(TimeSpan.FromSeconds(60));
-            return (result, output.ToString());
+            return await CapturedRun.Run(new JobSpec(script, [], true, "default") { TimeoutSeconds = timeoutSeconds }, directory, cgroup);
         }
         finally
         {

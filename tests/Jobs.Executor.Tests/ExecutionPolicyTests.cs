@@ -1,4 +1,3 @@
-using System.Text;
 using Jobs.Contracts;
 using Jobs.Executor.Execution;
 
@@ -110,22 +109,6 @@ public sealed class ExecutionPolicyTests : IDisposable
         Assert.Equal([Cgroups.Pids], cgroup.Enforced);
     }
 
-    async Task<(AttemptResult Result, string Output)> Run(JobSpec spec, ExecutionPolicy policy, AttemptCgroup? cgroup = null)
-    {
-        var output = new StringBuilder();
-        var result = await ProcessRunner.Run(
-            spec,
-            directory,
-            new AttemptControl(),
-            _ => Task.CompletedTask,
-            (_, piece) =>
-            {
-                output.Append(Encoding.UTF8.GetString(piece.Data));
-                return Task.CompletedTask;
-            },
-            CancellationToken.None,
-            cgroup,
-            policy).WaitAsync(TimeSpan.FromSeconds(60));
-        return (result, output.ToString());
-    }
+    Task<(AttemptResult Result, string Output)> Run(JobSpec spec, ExecutionPolicy policy, AttemptCgroup? cgroup = null) =>
+        CapturedRun.Run(spec, directory, cgroup, policy);
 }
