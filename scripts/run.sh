@@ -105,6 +105,8 @@ start_service() {
     Gateway) env_vars+=("ReverseProxy__Clusters__jobapi__Destinations__jobapi1__Address=http://127.0.0.1:$JOBS_JOBAPI_PORT/") ;;
     Executor)
       env_vars+=("Executor__Id=${JOBS_EXECUTOR_ID:-local-1}" "Executor__Slots=${JOBS_EXECUTOR_SLOTS:-4}")
+      # `stop` waits 15 s per service: a drain of up to 10 s lets running jobs end or be stopped and reported in time.
+      env_vars+=("Executor__DrainTimeout=${JOBS_EXECUTOR_DRAIN_TIMEOUT:-00:00:10}")
       # As root the executor refuses to run jobs as root: they run as an unprivileged user instead.
       if [[ "$(id -u)" == 0 ]]; then env_vars+=("Executor__RunAsUser=${JOBS_EXECUTOR_RUN_AS:-nobody}"); fi
       ;;
