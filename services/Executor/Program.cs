@@ -13,11 +13,7 @@ builder.Services.Configure<ExecutorOptions>(builder.Configuration.GetSection(Exe
 
 builder.AddServiceDefaults();
 builder.AddJobsMessaging(
-    x =>
-    {
-        x.AddConsumer<ExecuteJobConsumer>().ExcludeFromConfigureEndpoints();
-        x.AddConsumer<StopJobConsumer>().ExcludeFromConfigureEndpoints();
-    },
+    x => x.AddConsumer<ExecuteJobConsumer>().ExcludeFromConfigureEndpoints(),
     (context, bus) =>
     {
         // This executor's own queue: only what is sent to it, as many at once as it has slots.
@@ -29,6 +25,13 @@ builder.AddJobsMessaging(
             endpoint.ConcurrentMessageLimit = executor.Slots;
             endpoint.ConfigureConsumer<ExecuteJobConsumer>(context);
         });
+    });
+builder.Services.AddMassTransit<IControlBus>(x =>
+{
+    x.AddConsumer<StopJobConsumer>().ExcludeFromConfigureEndpoints();
+    x.UsingRabbitMq((context, bus) =>
+    {
+        bus.UseJobsRabbitMq(builder, "control");
         // Its control queue: stops are handled at once, however busy the slots are.
         bus.ReceiveEndpoint(ExecutorEndpoint.ControlQueueName(executor.Id), endpoint =>
         {
@@ -37,6 +40,7 @@ builder.AddJobsMessaging(
             endpoint.ConfigureConsumer<StopJobConsumer>(context);
         });
     });
+});
 builder.Services.AddSingleton<AttemptRegistry>();
 builder.Services.AddSingleton(_ => Cgroups.Detect());
 builder.Services.AddSingleton(ExecutionPolicy.From(executor));

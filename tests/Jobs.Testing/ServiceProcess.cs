@@ -37,6 +37,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public string LogPath { get; }
     public bool HasExited => process.HasExited;
+    public int ProcessId => process.Id;
 
     /// <summary>Starts <c>services/{service}</c> on the given (or a free) loopback port with the given configuration (as environment variables).</summary>
     public static ServiceProcess Start(

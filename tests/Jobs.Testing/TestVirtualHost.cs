@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 
 namespace Jobs.Testing;
@@ -27,6 +29,27 @@ public sealed class TestVirtualHost : IAsyncDisposable
         using var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
         (await management.PutAsync($"permissions/{name}/{Uri.EscapeDataString(servers.RabbitUser)}", permissions)).EnsureSuccessStatusCode();
         return new TestVirtualHost(management, name);
+    }
+
+    /// <summary>
+    /// Closes, from the broker's side, every connection of the process <paramref name="processId"/> to this virtual host,
+    /// as a network fault would; returns how many it closed.
+    /// </summary>
+    public async Task<int> CloseConnections(int processId)
+    {
+        var connections = await management.GetFromJsonAsync<JsonElement>($"vhosts/{Uri.EscapeDataString(Name)}/connections");
+        var closed = 0;
+        foreach (var connection in connections.EnumerateArray())
+        {
+            if (!connection.TryGetProperty("client_properties", out var client)
+                || !client.TryGetProperty("connection_name", out var connectionName)
+                || connectionName.GetString()?.EndsWith($" pid {processId}", StringComparison.Ordinal) != true)
+                continue;
+            using var response = await management.DeleteAsync($"connections/{Uri.EscapeDataString(connection.GetProperty("name").GetString()!)}");
+            response.EnsureSuccessStatusCode();
+            closed++;
+        }
+        return closed;
     }
 
     public async ValueTask DisposeAsync()

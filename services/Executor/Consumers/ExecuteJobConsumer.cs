@@ -15,6 +15,7 @@ public sealed partial class ExecuteJobConsumer(
     Cgroups cgroups,
     ExecutionPolicy policy,
     DrainState drain,
+    IControlBus reports,
     IOptions<ExecutorOptions> options,
     ILogger<ExecuteJobConsumer> logger) : IConsumer<ExecuteJob>
 {
@@ -40,7 +41,7 @@ public sealed partial class ExecuteJobConsumer(
                     ?? throw new InvalidOperationException($"Attempt {command.Attempt} of job {command.JobId} was abandoned before it reported; the command is delivered again.");
             }
             if (earlier is not null)
-                await Publish(context, earlier);
+                await Publish(earlier);
             return;
         }
 
@@ -70,8 +71,8 @@ public sealed partial class ExecuteJobConsumer(
                 spec,
                 workingDirectory,
                 control,
-                pid => Publish(context, new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
-                (seq, piece) => Publish(context, new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
+                pid => Publish(new JobStarted(command.JobId, command.Attempt, executorId, pid, DateTimeOffset.UtcNow)),
+                (seq, piece) => Publish(new JobLogChunk(command.JobId, command.Attempt, seq, piece.Stream, piece.Timestamp, piece.Data)),
                 drain.Abandoned,
                 cgroup,
                 policy);
@@ -84,7 +85,7 @@ public sealed partial class ExecuteJobConsumer(
                 CpuMicroseconds = cgroup?.CpuMicroseconds(),
                 PeakMemoryBytes = cgroup?.PeakMemoryBytes(),
             };
-            await Publish(context, finished);
+            await Publish(finished);
             registry.Finish(attempt, finished);
             LogFinished(command.JobId, command.Attempt, result.End, result.ExitCode, result.Error);
         }
@@ -103,11 +104,11 @@ public sealed partial class ExecuteJobConsumer(
     }
 
     /// <summary>
-    /// Publishes, retrying while the broker is unreachable: the attempt runs on meanwhile, and since nothing more is read
+    /// Publishes on the control bus (a connection no long consume holds, see <see cref="IControlBus"/>), retrying while the broker is unreachable: the attempt runs on meanwhile, and since nothing more is read
     /// from its output until this returns, the child blocks on a full pipe instead of its output piling up here.
     /// Duplicates from a publish confirmed only after a reconnect are dropped downstream (keys on job, attempt, seq).
     /// </summary>
-    async Task Publish<T>(ConsumeContext context, T message)
+    async Task Publish<T>(T message)
         where T : class
     {
         var delay = TimeSpan.FromMilliseconds(100);
@@ -120,7 +121,7 @@ public sealed partial class ExecuteJobConsumer(
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(drain.Abandoned);
                 attempt.CancelAfter(PublishTimeout);
                 // WaitAsync as well: a publish stuck on a dead channel does not always honour its token.
-                await context.Publish(message, attempt.Token).WaitAsync(PublishTimeout, drain.Abandoned);
+                await reports.Publish(message, attempt.Token).WaitAsync(PublishTimeout, drain.Abandoned);
                 if (failures > 0)
                     LogPublishRecovered(typeof(T).Name, failures);
                 return;

@@ -8,7 +8,7 @@ namespace Jobs.Executor.Registration;
 
 /// <summary>Registers this executor as soon as the bus is up, then heartbeats with the attempts it runs and whether it is draining.</summary>
 public sealed partial class HeartbeatService(
-    IBus bus,
+    IControlBus bus,
     AttemptRegistry registry,
     Cgroups cgroups,
     DrainState drain,
