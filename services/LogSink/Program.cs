@@ -1,5 +1,6 @@
 using Jobs.LogSink.Consumers;
 using Jobs.LogSink.Data;
+using Jobs.LogSink.Retention;
 using Jobs.LogSink.Storage;
 using Jobs.ServiceDefaults;
 using MassTransit;
@@ -8,8 +9,15 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddJobsDatabase<LogsDbContext>(LogsDbContext.Schema);
-builder.AddJobsMessaging(x => x.AddConsumer<LogChunkBatchConsumer, LogChunkBatchConsumerDefinition>());
+builder.AddJobsMessaging(x =>
+{
+    x.AddConsumer<LogChunkBatchConsumer, LogChunkBatchConsumerDefinition>();
+    x.AddConsumer<JobEndedConsumer>();
+});
 builder.Services.AddSingleton<LogChunkWriter>();
+builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+builder.Services.AddSingleton<LogRetention>();
+builder.Services.AddHostedService<RetentionService>();
 
 var app = builder.Build();
 

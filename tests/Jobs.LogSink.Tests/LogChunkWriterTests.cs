@@ -21,6 +21,25 @@ public sealed class LogChunkWriterTests : IAsyncLifetime
     public Task DisposeAsync() => database.DisposeAsync();
 
     [Fact]
+    public async Task CommittedBatch_NotifiesEachOfItsJobsOnceAndARepeatNotifiesNothing()
+    {
+        var other = Guid.NewGuid();
+        await using var listener = await database.DataSource.OpenConnectionAsync();
+        var notified = new List<string>();
+        listener.Notification += (_, e) => notified.Add(e.Payload);
+        await using (var listen = new Npgsql.NpgsqlCommand($"LISTEN {Jobs.ServiceDefaults.LogNotifications.Channel}", listener))
+            await listen.ExecuteNonQueryAsync();
+        JobLogChunk[] batch = [Chunk(0, "a"u8.ToArray()), Chunk(1, "b"u8.ToArray()), Chunk(0, "c"u8.ToArray()) with { JobId = other }];
+
+        await writer.Write(batch, default);
+        await writer.Write(batch, default);
+        await using (var flush = new Npgsql.NpgsqlCommand("SELECT 1", listener))
+            await flush.ExecuteScalarAsync();
+
+        Assert.Equal([job.ToString(), other.ToString()], notified.Order());
+    }
+
+    [Fact]
     public async Task Batch_IsStoredByteExactIncludingBinaryAndEmptyData()
     {
         var allBytes = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();

@@ -8,6 +8,7 @@ public sealed class LogsDbContext(DbContextOptions<LogsDbContext> options) : DbC
     public const string Schema = "logs";
 
     public DbSet<LogChunkRecord> Chunks => Set<LogChunkRecord>();
+    public DbSet<EndedJobRecord> EndedJobs => Set<EndedJobRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

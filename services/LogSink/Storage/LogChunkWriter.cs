@@ -1,4 +1,5 @@
 using Jobs.Contracts;
+using Jobs.ServiceDefaults;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,7 +7,8 @@ namespace Jobs.LogSink.Storage;
 
 /// <summary>
 /// Stores a batch of chunks in one transaction: binary COPY into a temporary table, then one insert that skips the
-/// (job, attempt, seq) keys already stored, so redelivered chunks are dropped and nothing is half-written.
+/// (job, attempt, seq) keys already stored, so redelivered chunks are dropped and nothing is half-written; then a
+/// NOTIFY per job for live tails.
 /// </summary>
 public sealed class LogChunkWriter(NpgsqlDataSource dataSource)
 {
@@ -40,6 +42,15 @@ public sealed class LogChunkWriter(NpgsqlDataSource dataSource)
             "INSERT INTO logs.log_chunks SELECT DISTINCT ON (job_id, attempt, seq) * FROM incoming ON CONFLICT DO NOTHING",
             connection, transaction))
             stored = await insert.ExecuteNonQueryAsync(cancellationToken);
+
+        // Delivered by PostgreSQL at commit, never before: a live tail woken by it finds the rows.
+        if (stored > 0)
+        {
+            await using var notify = new NpgsqlCommand(
+                "SELECT pg_notify($1, job_id::text) FROM (SELECT DISTINCT job_id FROM incoming) AS jobs", connection, transaction);
+            notify.Parameters.Add(new() { Value = LogNotifications.Channel });
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         await transaction.CommitAsync(cancellationToken);
         return stored;

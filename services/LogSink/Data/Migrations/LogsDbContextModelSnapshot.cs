@@ -23,6 +23,24 @@ namespace Jobs.LogSink.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Jobs.LogSink.Data.EndedJobRecord", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.HasKey("JobId");
+
+                    b.HasIndex("EndedAt");
+
+                    b.ToTable("ended_jobs", "logs");
+                });
+
             modelBuilder.Entity("Jobs.LogSink.Data.LogChunkRecord", b =>
                 {
                     b.Property<Guid>("JobId")
