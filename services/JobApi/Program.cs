@@ -25,6 +25,8 @@ builder.AddJobsMessaging(
     },
     (_, bus) => bus.UsePublishMessageScheduler());
 builder.Services.AddSingleton<LogReader>();
+builder.Services.AddSingleton<LogListener>();
+builder.Services.AddHostedService(services => services.GetRequiredService<LogListener>());
 builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
 
@@ -34,6 +36,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapJobEndpoints();
+app.MapLogEndpoints();
 app.MapExecutorEndpoints();
 
 app.Run();

@@ -24,6 +24,8 @@ public sealed class QueryTests(SystemFixture fixture)
     [InlineData("limit=0", "limit")]
     [InlineData("limit=1001", "limit")]
     [InlineData("limit=-5", "limit")]
+    [InlineData("attempt=0", "attempt")]
+    [InlineData("stream=stdin", "stream")]
     public async Task BadLogPaging_Is400NamingTheParameter(string query, string field)
     {
         var id = await jobs.Submit(new { command = "true" });

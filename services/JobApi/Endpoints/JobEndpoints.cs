@@ -19,7 +19,6 @@ public static class JobEndpoints
         jobs.MapPost("/", Submit);
         jobs.MapGet("/{id:guid}", Get);
         jobs.MapGet("/", List);
-        jobs.MapGet("/{id:guid}/logs", Logs);
         jobs.MapPost("/{id:guid}/cancel", Cancel);
         return app;
     }
@@ -103,28 +102,6 @@ public static class JobEndpoints
         return TypedResults.Ok(new JobListResponse([.. page.Select(JobResponse.From)], next));
     }
 
-    static async Task<Results<Ok<LogPage>, ProblemHttpResult, ValidationProblem>> Logs(
-        Guid id, IDbContextFactory<JobApiDbContext> dbFactory, LogReader logs, CancellationToken cancellationToken,
-        int? offset = null, int? limit = null)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (offset < 0)
-            errors["offset"] = ["Must be 0 or more."];
-        if (limit is < 1 or > MaxLimit)
-            errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
-        if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors);
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (!await db.Jobs.AnyAsync(x => x.CorrelationId == id, cancellationToken))
-            return NotFound(id);
-
-        var from = offset ?? 0;
-        var size = limit ?? MaxLimit;
-        var items = await logs.Read(id, from, size, cancellationToken);
-        return TypedResults.Ok(new LogPage(id, from, size, from + items.Count, items));
-    }
-
     /// <summary>
     /// Asks the saga to cancel: a waiting job ends at once, a placed or running one moves to Canceling while its
     /// executor stops the process group. A job that has already ended is a 409.
@@ -156,6 +133,6 @@ public static class JobEndpoints
             job.Attempts = [.. byJob[job.CorrelationId]];
     }
 
-    static ProblemHttpResult NotFound(Guid id) =>
+    internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Job not found", detail: $"There is no job {id}.");
 }
