@@ -59,16 +59,15 @@ public sealed class JobsClient(HttpClient http, JobsSystem system)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
     }
 
-    /// <summary>Waits until every chunk the attempt reported is stored, then returns the whole output.</summary>
+    /// <summary>Waits until the job has ended and every chunk of every attempt is stored (the log says complete), then returns the whole output.</summary>
     public async Task<string> Output(Guid id)
     {
-        var job = await WaitTerminal(id);
-        var expected = job.GetProperty("logChunks").GetInt32();
+        await WaitTerminal(id);
         var page = await Eventually.Get(
             () => Logs(id),
-            logs => logs.GetProperty("items").GetArrayLength() == expected,
+            logs => logs.GetProperty("complete").GetBoolean(),
             TimeSpan.FromSeconds(30),
-            $"{expected} log chunks of job {id}");
+            $"the log of job {id} complete");
         return string.Concat(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("text").GetString()));
     }
 }

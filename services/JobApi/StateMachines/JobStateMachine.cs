@@ -31,6 +31,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                     context.Saga.SubmittedAt = context.Message.SubmittedAt.ToUniversalTime();
                     context.Saga.Attempt = 1;
                     context.Saga.UpdatedAt = DateTimeOffset.UtcNow;
+                    JobApiTelemetry.RecordSubmitted(context.Saga.Spec.Pool);
                 })
                 .TransitionTo(Pending)
                 .If(context => context.Message.Spec.QueueTimeoutSeconds is not null,
@@ -186,11 +187,17 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
         Priority = job.Spec.Priority,
     };
 
-    static JobEnded Ended(JobState job) => new(job.CorrelationId, job.CurrentState, job.Attempt, DateTimeOffset.UtcNow);
+    static JobEnded Ended(JobState job)
+    {
+        JobApiTelemetry.RecordEnded(job.Spec.Pool, job.CurrentState);
+        return new(job.CorrelationId, job.CurrentState, job.Attempt, DateTimeOffset.UtcNow);
+    }
 
     static void RecordStart(JobState job, JobStarted started)
     {
         job.StartedAt = started.StartedAt.ToUniversalTime();
+        if (job.Attempt == 1)
+            JobApiTelemetry.RecordQueueWait(job.Spec.Pool, job.StartedAt.Value - job.SubmittedAt);
         job.CurrentAttempt().StartedAt = job.StartedAt;
         job.UpdatedAt = DateTimeOffset.UtcNow;
     }
@@ -199,6 +206,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
     {
         var attempt = job.CurrentAttempt();
         Record(attempt, finished);
+        JobApiTelemetry.RecordRunTime(job.Spec.Pool, attempt.Outcome!, attempt.FinishedAt!.Value - attempt.StartedAt!.Value);
         job.ExitCode = attempt.ExitCode;
         job.Error = attempt.Error;
         job.LogChunks = attempt.LogChunks;
@@ -252,6 +260,7 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
 
     static void ScheduleRetry(JobState job)
     {
+        JobApiTelemetry.RecordRetry(job.Spec.Pool, AttemptOutcomes.ClassOf(job.CurrentAttempt().Outcome!)?.ToString() ?? "none");
         job.NextAttemptAt = DateTimeOffset.UtcNow + RetryDelay.For(job.Spec.Retry, job.Attempt);
         job.Attempt++;
         job.ExecutorId = null;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Jobs.Contracts;
 using Jobs.LogSink.Storage;
 using MassTransit;
@@ -7,6 +8,11 @@ namespace Jobs.LogSink.Consumers;
 /// <summary>Stores chunks in batches; the batch's messages are acknowledged only after its transaction commits.</summary>
 public sealed class LogChunkBatchConsumer(LogChunkWriter writer) : IConsumer<Batch<JobLogChunk>>
 {
-    public async Task Consume(ConsumeContext<Batch<JobLogChunk>> context) =>
-        await writer.Write([.. context.Message.Select(m => m.Message)], context.CancellationToken);
+    public async Task Consume(ConsumeContext<Batch<JobLogChunk>> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        JobLogChunk[] chunks = [.. context.Message.Select(m => m.Message)];
+        var stored = await writer.Write(chunks, context.CancellationToken);
+        LogSinkTelemetry.RecordBatch(chunks.Length, chunks.Sum(c => (long)c.Data.Length), stored, Stopwatch.GetElapsedTime(started));
+    }
 }

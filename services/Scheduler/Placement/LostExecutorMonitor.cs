@@ -35,6 +35,7 @@ public sealed partial class LostExecutorMonitor(
                     LogLost(executor, losses.Count(l => l.ExecutorId == executor));
                 await bus.PublishBatch(losses, stoppingToken);
                 await store.LossesAnnounced(losses, stoppingToken);
+                SchedulerTelemetry.RecordLost(losses.Select(l => l.ExecutorId).Distinct().Count(), losses.Count);
                 signal.Wake();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -65,7 +65,10 @@ public sealed partial class PlacementLoop(
     async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, CancellationToken cancellationToken)
     {
         if (placed.Count > 0)
+        {
             await bus.PublishBatch(placed, cancellationToken);
+            SchedulerTelemetry.RecordPlaced(placed.Count);
+        }
     }
 
     Task WaitForStart(CancellationToken stoppingToken)

@@ -1,0 +1,34 @@
+using System.Diagnostics.Metrics;
+
+namespace Jobs.JobApi;
+
+/// <summary>
+/// The job metrics, recorded by the saga as jobs move: submitted, ended by status, retried by failure class, how long
+/// jobs waited for their first start and how long attempts ran. Exported on <c>/metrics</c> and by OTLP.
+/// </summary>
+public static class JobApiTelemetry
+{
+    public const string Name = "Jobs.JobApi";
+
+    static readonly Meter Meter = new(Name);
+
+    static readonly Counter<long> Submitted = Meter.CreateCounter<long>("jobs.submitted", "{job}", "Jobs accepted");
+    static readonly Counter<long> Ended = Meter.CreateCounter<long>("jobs.ended", "{job}", "Jobs that reached a terminal status, by status");
+    static readonly Counter<long> Retried = Meter.CreateCounter<long>("jobs.retries", "{attempt}", "Attempts retried, by the failure class of the attempt before");
+    static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("jobs.queue_wait", "s", "From submit to the first attempt's start");
+    static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("jobs.attempt.run_time", "s", "From an attempt's start to its end, by outcome");
+
+    public static void RecordSubmitted(string pool) => Submitted.Add(1, new KeyValuePair<string, object?>("pool", pool));
+
+    public static void RecordEnded(string pool, string status) =>
+        Ended.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("status", status));
+
+    public static void RecordRetry(string pool, string failure) =>
+        Retried.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("failure", failure));
+
+    public static void RecordQueueWait(string pool, TimeSpan wait) =>
+        QueueWait.Record(Math.Max(0, wait.TotalSeconds), new KeyValuePair<string, object?>("pool", pool));
+
+    public static void RecordRunTime(string pool, string outcome, TimeSpan run) =>
+        RunTime.Record(Math.Max(0, run.TotalSeconds), new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
+}

@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+
+namespace Jobs.LogSink;
+
+/// <summary>What LogSink stores and how long its batches take.</summary>
+public static class LogSinkTelemetry
+{
+    public const string Name = "Jobs.LogSink";
+
+    static readonly Meter Meter = new(Name);
+
+    static readonly Counter<long> Chunks = Meter.CreateCounter<long>("logs.chunks.stored", "{chunk}", "Chunks stored (redelivered duplicates not counted)");
+    static readonly Counter<long> Bytes = Meter.CreateCounter<long>("logs.received", "By", "Output bytes in the batches received");
+    static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("logs.batch.duration", "s", "Time to write and commit one batch");
+    static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>("logs.batch.size", "{chunk}", "Chunks per batch");
+
+    public static void RecordBatch(int received, long bytes, int stored, TimeSpan duration)
+    {
+        Chunks.Add(stored);
+        Bytes.Add(bytes);
+        BatchSize.Record(received);
+        BatchDuration.Record(duration.TotalSeconds);
+    }
+}
