@@ -1,11 +1,14 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Jobs.Scheduler;
 
-/// <summary>Placements made and executors declared lost.</summary>
+/// <summary>Placements made and executors declared lost; spans for placements.</summary>
 public static class SchedulerTelemetry
 {
     public const string Name = "Jobs.Scheduler";
+
+    public static readonly ActivitySource Source = new(Name);
 
     static readonly Meter Meter = new(Name);
 

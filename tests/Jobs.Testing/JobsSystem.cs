@@ -8,6 +8,7 @@ public sealed class JobsSystem : IAsyncDisposable
 {
     readonly Dictionary<string, ServiceProcess> services = [];
     readonly Dictionary<string, (string Service, Dictionary<string, string> Configuration)> definitions = [];
+    IReadOnlyDictionary<string, string> everywhere = new Dictionary<string, string>();
     readonly string logDirectory;
 
     JobsSystem(ServerEndpoints servers, TestDatabase database, TestVirtualHost virtualHost)
@@ -25,10 +26,14 @@ public sealed class JobsSystem : IAsyncDisposable
     public ServiceProcess JobApi => services["jobapi"];
     public IReadOnlyDictionary<string, ServiceProcess> Services => services;
 
-    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4)
+    /// <summary>Starts the five services; <paramref name="everywhere"/> is configuration given to each of them.</summary>
+    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null)
     {
         var servers = await TestServers.Get();
-        var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
+        var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers))
+        {
+            everywhere = everywhere ?? new Dictionary<string, string>(),
+        };
         try
         {
             system.Define("jobapi", "JobApi", withDatabase: true);
@@ -49,7 +54,7 @@ public sealed class JobsSystem : IAsyncDisposable
             // Everything but the gateway, which needs JobApi's port, starts side by side.
             await Task.WhenAll(system.definitions.Keys.ToList().Select(system.StartService));
 
-            system.definitions["gateway"] = ("Gateway", new Dictionary<string, string>
+            system.definitions["gateway"] = ("Gateway", new Dictionary<string, string>(system.everywhere)
             {
                 ["ReverseProxy:Clusters:jobapi:Destinations:jobapi1:Address"] = system.JobApi.BaseAddress.ToString(),
             });
@@ -102,6 +107,8 @@ public sealed class JobsSystem : IAsyncDisposable
         };
         if (withDatabase)
             configuration["ConnectionStrings:Jobs"] = Database.ConnectionString;
+        foreach (var (key, value) in everywhere)
+            configuration[key] = value;
         foreach (var (key, value) in extra)
             configuration[key] = value;
         definitions[name] = (service, configuration);

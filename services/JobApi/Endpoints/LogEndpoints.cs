@@ -94,7 +94,9 @@ public static class LogEndpoints
         http.Response.Headers.CacheControl = "no-cache";
         // Proxies that buffer (nginx) pass the events on at once.
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        await http.Response.Body.FlushAsync(cancellationToken);
+        // A first comment at once: a proxy (YARP) passes the headers on only with the first bytes of the body, and the
+        // client should know its stream is open before the first chunk.
+        await Write(http, ": connected\n\n", cancellationToken);
 
         using var subscription = listener.Subscribe(id);
         var idle = TimeSpan.Zero;

@@ -20,6 +20,9 @@ public sealed class PlacementRecord
     /// <summary>Higher is placed first.</summary>
     public int Priority { get; set; }
 
+    /// <summary>The W3C trace parent of the request, so the announcement of its placement joins the job's trace.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>Whether the saga was told that no registered executor can take it.</summary>
     public bool DelayReported { get; set; }
     public string? ExecutorId { get; set; }

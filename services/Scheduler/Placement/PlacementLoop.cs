@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -64,11 +65,20 @@ public sealed partial class PlacementLoop(
 
     async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, CancellationToken cancellationToken)
     {
-        if (placed.Count > 0)
+        if (placed.Count == 0)
+            return;
+        var parents = await store.TraceParents(placed, cancellationToken);
+        await Task.WhenAll(placed.Select(async p =>
         {
-            await bus.PublishBatch(placed, cancellationToken);
-            SchedulerTelemetry.RecordPlaced(placed.Count);
-        }
+            // Each announcement continues the trace its job's placement request came in.
+            ActivityContext.TryParse(parents.GetValueOrDefault((p.JobId, p.Attempt)), null, out var parent);
+            using var activity = SchedulerTelemetry.Source.StartActivity("place job", ActivityKind.Internal, parent);
+            activity?.SetTag("job.id", p.JobId.ToString());
+            activity?.SetTag("job.attempt", p.Attempt);
+            activity?.SetTag("executor.id", p.ExecutorId);
+            await bus.Publish(p, cancellationToken);
+        }));
+        SchedulerTelemetry.RecordPlaced(placed.Count);
     }
 
     Task WaitForStart(CancellationToken stoppingToken)

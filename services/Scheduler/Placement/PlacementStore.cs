@@ -224,8 +224,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await using var command = dataSource.CreateCommand(
             """
             WITH inserted AS (
-                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id, executor_labels, priority)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE NOT EXISTS (SELECT FROM scheduler.ended_jobs WHERE job_id = $1)
+                INSERT INTO scheduler.placements (job_id, attempt, pool, requested_at, not_before, target_executor_id, executor_labels, priority, trace_parent)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT FROM scheduler.ended_jobs WHERE job_id = $1)
                 ON CONFLICT (job_id, attempt) DO NOTHING RETURNING executor_id)
             SELECT executor_id FROM inserted
             UNION ALL
@@ -240,6 +240,8 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         command.Parameters.Add(new() { Value = (object?)request.ExecutorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(request.ExecutorLabels ?? new Dictionary<string, string>()), NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new() { Value = request.Priority });
+        // The request's trace, so the placement made later, in another loop, continues the job's trace.
+        command.Parameters.Add(new() { Value = (object?)System.Diagnostics.Activity.Current?.Id ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
@@ -306,6 +308,24 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         await Assign(connection, transaction, placed, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return placed;
+    }
+
+    /// <summary>The W3C trace parent each placed attempt was requested under, where there was one.</summary>
+    public async Task<IReadOnlyDictionary<(Guid JobId, int Attempt), string>> TraceParents(IReadOnlyList<JobPlaced> placed, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT p.job_id, p.attempt, p.trace_parent FROM scheduler.placements p
+            JOIN unnest($1::uuid[], $2::int[]) AS r(job_id, attempt) ON p.job_id = r.job_id AND p.attempt = r.attempt
+            WHERE p.trace_parent IS NOT NULL
+            """);
+        command.Parameters.Add(new() { Value = placed.Select(p => p.JobId).ToArray() });
+        command.Parameters.Add(new() { Value = placed.Select(p => p.Attempt).ToArray() });
+        var parents = new Dictionary<(Guid, int), string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            parents[(reader.GetGuid(0), reader.GetInt32(1))] = reader.GetString(2);
+        return parents;
     }
 
     /// <summary>Placements given but not finished: announced again after a restart, in case the announcement was lost with the process.</summary>

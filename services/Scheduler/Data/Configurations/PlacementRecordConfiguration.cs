@@ -16,6 +16,7 @@ public sealed class PlacementRecordConfiguration : IEntityTypeConfiguration<Plac
         builder.Property(x => x.NotBefore).HasColumnName("not_before");
         builder.Property(x => x.TargetExecutorId).HasColumnName("target_executor_id").HasMaxLength(128);
         builder.Property(x => x.ExecutorLabels).HasColumnName("executor_labels").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+        builder.Property(x => x.TraceParent).HasColumnName("trace_parent");
         builder.Property(x => x.Priority).HasColumnName("priority").HasDefaultValue(0);
         builder.Property(x => x.DelayReported).HasColumnName("delay_reported").HasDefaultValue(false);
         builder.Property(x => x.ExecutorId).HasColumnName("executor_id").HasMaxLength(128);

@@ -180,6 +180,10 @@ namespace Jobs.Scheduler.Data.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("target_executor_id");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.HasKey("JobId", "Attempt");
 
                     b.HasIndex("ExecutorId")
