@@ -1,11 +1,14 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Jobs.LogSink;
 
-/// <summary>What LogSink stores and how long its batches take.</summary>
+/// <summary>What LogSink stores and how long its batches take; a span per batch write.</summary>
 public static class LogSinkTelemetry
 {
     public const string Name = "Jobs.LogSink";
+
+    public static readonly ActivitySource Source = new(Name);
 
     static readonly Meter Meter = new(Name);
 

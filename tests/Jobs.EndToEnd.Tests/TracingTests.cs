@@ -50,6 +50,8 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Empty(Orphans(trace, clientSpan));
         Assert.Single(trace, s => s.ParentSpanId == clientSpan);
         Assert.Contains(trace, s => s.Service == "Jobs.Scheduler" && s.Name == "place job" && s.Attributes.GetValueOrDefault("job.id") == id.ToString());
+        Assert.Contains(trace, s => s.Service == "Jobs.Executor" && s.Name == "run process" && s.Attributes.GetValueOrDefault("job.id") == id.ToString());
+        Assert.Contains(trace, s => s.Service == "Jobs.LogSink" && s.Name == "write log batch" && s.Attributes.GetValueOrDefault("job.ids")?.Contains(id.ToString(), StringComparison.Ordinal) == true);
     }
 
     /// <summary>Spans whose parent is not in the trace (but for the root, whose parent is the client's span).</summary>

@@ -67,6 +67,10 @@ public sealed partial class ExecuteJobConsumer(
         try
         {
             LogRunning(command.JobId, command.Attempt, command.Spec.Command);
+            using var activity = ExecutorTelemetry.Source.StartActivity("run process");
+            activity?.SetTag("job.id", command.JobId.ToString());
+            activity?.SetTag("job.attempt", command.Attempt);
+            activity?.SetTag("process.command", command.Spec.Command);
             var result = await ProcessRunner.Run(
                 spec,
                 workingDirectory,
@@ -85,6 +89,8 @@ public sealed partial class ExecuteJobConsumer(
                 CpuMicroseconds = cgroup?.CpuMicroseconds(),
                 PeakMemoryBytes = cgroup?.PeakMemoryBytes(),
             };
+            activity?.SetTag("process.exit_code", result.ExitCode);
+            activity?.SetTag("job.attempt.end", result.End.ToString());
             await Publish(finished);
             registry.Finish(attempt, finished);
             LogFinished(command.JobId, command.Attempt, result.End, result.ExitCode, result.Error);
