@@ -1,0 +1,101 @@
+using System.Globalization;
+
+namespace Jobs.Bench.Logs;
+
+/// <summary>What the generated chunks hold: log-like text (compresses, as real output does) or random bytes (does not).</summary>
+internal enum PayloadKind
+{
+    Text,
+    Random,
+}
+
+/// <summary>Command-line settings of the benchmark.</summary>
+internal sealed record BenchOptions(
+    int MiB,
+    int ChunkKiB,
+    int Rounds,
+    int Jobs,
+    int InFlight,
+    int CopyBatchRows,
+    int WarmupMiB,
+    PayloadKind Payload)
+{
+    public const string Usage = """
+        Usage: Jobs.Bench.Logs [--mib N] [--chunk-kib N] [--rounds N] [--jobs N] [--in-flight N] [--copy-batch N]
+                               [--warmup-mib N] [--payload text|random]
+
+          --mib N           output stored per measured run (default 256)
+          --chunk-kib N     size of one JobLogChunk (default 64, the executor's largest piece)
+          --rounds N        rounds; each runs A (through the LogSink) and B (raw COPY) once, order alternating (default 3)
+          --jobs N          jobs the chunks are spread over, seq 0.. per job (default 8)
+          --in-flight N     publishes awaiting their confirm at once in A (default 64)
+          --copy-batch N    rows per COPY in B, as the LogSink's largest batch (default 500)
+          --warmup-mib N    unrecorded run of each variant first (default 64; 0 for none)
+          --payload KIND    text (log-like lines, compressible) or random bytes (default text)
+        """;
+
+    public int ChunkBytes => ChunkKiB * 1024;
+
+    /// <summary>Chunks per measured run: at least one, the last one full-size like the rest.</summary>
+    public int ChunkCount => Math.Max(1, (int)((long)MiB * 1024 * 1024 / ChunkBytes));
+
+    public int WarmupChunks => WarmupMiB == 0 ? 0 : Math.Clamp((int)((long)WarmupMiB * 1024 * 1024 / ChunkBytes), 1, ChunkCount);
+
+    /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
+    {
+        var options = new BenchOptions(MiB: 256, ChunkKiB: 64, Rounds: 3, Jobs: 8, InFlight: 64, CopyBatchRows: 500, WarmupMiB: 64, Payload: PayloadKind.Text);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                error.WriteLine(Usage);
+                return null;
+            }
+            if (i + 1 >= args.Count)
+                return Fail(error, $"{name} needs a value.");
+            var value = args[++i];
+            switch (name)
+            {
+                case "--mib" when Positive(value) is { } mib:
+                    options = options with { MiB = mib };
+                    break;
+                case "--chunk-kib" when Positive(value) is { } kib && kib <= 16 * 1024:
+                    options = options with { ChunkKiB = kib };
+                    break;
+                case "--rounds" when Positive(value) is { } rounds:
+                    options = options with { Rounds = rounds };
+                    break;
+                case "--jobs" when Positive(value) is { } jobs:
+                    options = options with { Jobs = jobs };
+                    break;
+                case "--in-flight" when Positive(value) is { } inFlight:
+                    options = options with { InFlight = inFlight };
+                    break;
+                case "--copy-batch" when Positive(value) is { } rows:
+                    options = options with { CopyBatchRows = rows };
+                    break;
+                case "--warmup-mib" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var warmup):
+                    options = options with { WarmupMiB = warmup };
+                    break;
+                case "--payload" when Enum.TryParse<PayloadKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind):
+                    options = options with { Payload = kind };
+                    break;
+                default:
+                    return Fail(error, $"Unknown option or bad value: {name} {value}");
+            }
+        }
+        return options;
+    }
+
+    static int? Positive(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : null;
+
+    static BenchOptions? Fail(TextWriter error, string message)
+    {
+        error.WriteLine(message);
+        error.WriteLine(Usage);
+        return null;
+    }
+}
