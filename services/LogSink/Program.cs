@@ -12,7 +12,7 @@ builder.AddJobsDatabase<LogsDbContext>(LogsDbContext.Schema);
 builder.AddJobsMessaging(x =>
 {
     x.AddConsumer<LogChunkBatchConsumer, LogChunkBatchConsumerDefinition>();
-    x.AddConsumer<JobEndedConsumer>();
+    x.AddConsumer<RetentionClockConsumer>();
 });
 builder.Services.AddSingleton<LogChunkWriter>();
 builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));

@@ -139,6 +139,30 @@ public sealed class JobLifecycleTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task JobEnded_ReachesBothTheSchedulerAndLogSinkForEveryJob()
+    {
+        // Both services consume JobEnded; on one shared queue they would each see only some of the events.
+        var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => jobs.Submit(new { command = "true" })));
+        foreach (var id in ids)
+            await jobs.WaitTerminal(id);
+
+        await using var dataSource = fixture.System.Database.CreateDataSource();
+        foreach (var table in new[] { "scheduler.ended_jobs", "logs.ended_jobs" })
+        {
+            await Eventually.Get(
+                async () =>
+                {
+                    await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {table} WHERE job_id = ANY($1)");
+                    command.Parameters.Add(new() { Value = ids });
+                    return (long)(await command.ExecuteScalarAsync())!;
+                },
+                count => count == ids.Length,
+                TimeSpan.FromSeconds(30),
+                $"all 10 jobs in {table}");
+        }
+    }
+
+    [Fact]
     public async Task TwoHundredJobsAtOnce_AllEndWithCompleteOutputAndOneSagaRowEach()
     {
         const int count = 200;
