@@ -75,9 +75,8 @@ public sealed class WorkloadTests
             Assert.True(security.Arr("capabilities", "drop").Any(c => c?.ToString() == "ALL"), $"{workload}: does not drop ALL capabilities");
             var seccomp = security.Str("seccompProfile", "type") ?? workload.PodSpec.Str("securityContext", "seccompProfile", "type");
             Assert.True(seccomp == "RuntimeDefault", $"{workload}: seccomp profile is {seccomp ?? "unset"}");
-            // Only a root container that says why may keep privilege escalation (SYS_ADMIN cannot go without it).
-            if (RunsAsNonRoot(workload, container))
-                Assert.True(security.Str("allowPrivilegeEscalation") == "false", $"{workload}: allows privilege escalation");
+            // The executor too: its jobs must not gain privileges through setuid programs.
+            Assert.True(security.Str("allowPrivilegeEscalation") == "false", $"{workload}: allows privilege escalation");
             Assert.True(MountsEmptyDir(workload, container, "/tmp"), $"{workload}: /tmp is not an emptyDir");
         }
     }
