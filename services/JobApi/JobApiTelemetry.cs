@@ -12,11 +12,17 @@ public static class JobApiTelemetry
 
     static readonly Meter Meter = new(Name);
 
+    /// <summary>From milliseconds to hours: the default buckets start at 5 s, too coarse for dispatch and batch times.</summary>
+    static readonly InstrumentAdvice<double> Seconds = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    };
+
     static readonly Counter<long> Submitted = Meter.CreateCounter<long>("jobs.submitted", "{job}", "Jobs accepted");
     static readonly Counter<long> Ended = Meter.CreateCounter<long>("jobs.ended", "{job}", "Jobs that reached a terminal status, by status");
     static readonly Counter<long> Retried = Meter.CreateCounter<long>("jobs.retries", "{attempt}", "Attempts retried, by the failure class of the attempt before");
-    static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("jobs.queue_wait", "s", "From submit to the first attempt's start");
-    static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("jobs.attempt.run_time", "s", "From an attempt's start to its end, by outcome");
+    static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("jobs.queue_wait", "s", "From submit to the first attempt's start", tags: null, advice: Seconds);
+    static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("jobs.attempt.run_time", "s", "From an attempt's start to its end, by outcome", tags: null, advice: Seconds);
 
     public static void RecordSubmitted(string pool) => Submitted.Add(1, new KeyValuePair<string, object?>("pool", pool));
 

@@ -35,6 +35,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(1, Value(jobApi, "jobs_retries_total", "failure=\"ExitCode\""));
         Assert.Equal(3, Value(jobApi, "jobs_queue_wait_seconds_count", "pool=\"default\""));
         Assert.Equal(4, Value(jobApi, "jobs_attempt_run_time_seconds_count", "pool=\"default\""));
+        // Sub-second buckets, so dispatch latency quantiles mean something.
+        Assert.Contains("jobs_queue_wait_seconds_bucket{", jobApi, StringComparison.Ordinal);
+        Assert.Contains("le=\"0.25\"", jobApi, StringComparison.Ordinal);
 
         var scheduler = await Scrape("scheduler", m => Value(m, "jobs_placed_total", "") == 4);
         Assert.Equal(4, Value(scheduler, "jobs_placed_total", ""));
