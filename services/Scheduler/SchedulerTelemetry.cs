@@ -16,7 +16,24 @@ public static class SchedulerTelemetry
     static readonly Counter<long> Lost = Meter.CreateCounter<long>("executors.lost", "{executor}", "Executors declared lost while they held attempts");
     static readonly Counter<long> LostAttempts = Meter.CreateCounter<long>("attempts.lost", "{attempt}", "Attempts given up with a lost executor");
 
+    static long slots;
+    static long slotsUsed;
+
+    static readonly ObservableGauge<long> Slots = Meter.CreateObservableGauge(
+        "executors.slots", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref slotsUsed), new KeyValuePair<string, object?>("state", "used")),
+            new Measurement<long>(Math.Max(0, Interlocked.Read(ref slots) - Interlocked.Read(ref slotsUsed)), new KeyValuePair<string, object?>("state", "free")),
+        },
+        "{slot}", "Slots of live executors, used and free, as of the last placement round");
+
     public static void RecordPlaced(int attempts) => Placed.Add(attempts);
+
+    public static void RecordCapacity(long total, long used)
+    {
+        Interlocked.Exchange(ref slots, total);
+        Interlocked.Exchange(ref slotsUsed, used);
+    }
 
     public static void RecordLost(int executors, int attempts)
     {

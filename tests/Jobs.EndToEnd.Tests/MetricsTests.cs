@@ -41,6 +41,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
 
         var scheduler = await Scrape("scheduler", m => Value(m, "jobs_placed_total", "") == 4);
         Assert.Equal(4, Value(scheduler, "jobs_placed_total", ""));
+        // One executor with two slots, idle once the jobs are done.
+        var slots = await Scrape("scheduler", m => Value(m, "executors_slots", "state=\"free\"") == 2);
+        Assert.Equal(0, Value(slots, "executors_slots", "state=\"used\""));
 
         var logSink = await Scrape("logsink", m => Value(m, "logs_chunks_stored_total", "") >= 4);
         Assert.Equal("one\ntwo\nthree\nthree\n".Length, Value(logSink, "logs_received_bytes_total", ""));

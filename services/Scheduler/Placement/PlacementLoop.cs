@@ -34,6 +34,9 @@ public sealed partial class PlacementLoop(
                 }
                 while (placed.Count > 0);
 
+                var (slots, used) = await store.Capacity(stoppingToken);
+                SchedulerTelemetry.RecordCapacity(slots, used);
+
                 var delayed = await store.Unmatched(stoppingToken);
                 if (delayed.Count > 0)
                     await bus.PublishBatch(delayed, stoppingToken);

@@ -310,6 +310,22 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         return placed;
     }
 
+    /// <summary>Slots of live executors that take work, and how many of them unfinished placements use.</summary>
+    public async Task<(long Total, long Used)> Capacity(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT coalesce(sum(e.slots), 0)::bigint,
+                   coalesce(sum((SELECT count(*) FROM scheduler.placements p WHERE p.executor_id = e.id AND p.finished_at IS NULL)), 0)::bigint
+            FROM scheduler.executors e
+            WHERE e.last_heartbeat_at > now() - $1 AND e.lost_at IS NULL
+            """);
+        command.Parameters.Add(new() { Value = options.Value.ExecutorTimeout });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>The W3C trace parent each placed attempt was requested under, where there was one.</summary>
     public async Task<IReadOnlyDictionary<(Guid JobId, int Attempt), string>> TraceParents(IReadOnlyList<JobPlaced> placed, CancellationToken cancellationToken)
     {
