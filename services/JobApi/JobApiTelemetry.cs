@@ -21,8 +21,11 @@ public static class JobApiTelemetry
     static readonly Counter<long> Submitted = Meter.CreateCounter<long>("jobs.submitted", "{job}", "Jobs accepted");
     static readonly Counter<long> Ended = Meter.CreateCounter<long>("jobs.ended", "{job}", "Jobs that reached a terminal status, by status");
     static readonly Counter<long> Retried = Meter.CreateCounter<long>("jobs.retries", "{attempt}", "Attempts retried, by the failure class of the attempt before");
+    static readonly Counter<long> SagaConflicts = Meter.CreateCounter<long>("jobs.saga.conflicts", "{conflict}", "Saga rows another consumer inserted first (the event is then applied to that row)");
     static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("jobs.queue_wait", "s", "From submit to the first attempt's start", tags: null, advice: Seconds);
     static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("jobs.attempt.run_time", "s", "From an attempt's start to its end, by outcome", tags: null, advice: Seconds);
+
+    public static void RecordSagaConflict() => SagaConflicts.Add(1);
 
     public static void RecordSubmitted(string pool) => Submitted.Add(1, new KeyValuePair<string, object?>("pool", pool));
 

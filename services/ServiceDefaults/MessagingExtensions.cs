@@ -28,6 +28,7 @@ public static class MessagingExtensions
             x.UsingRabbitMq((context, bus) =>
             {
                 bus.UseJobsRabbitMq(builder);
+                bus.UseConsumeFilter(typeof(ConsumeTelemetryFilter<>), context);
                 configureBus?.Invoke(context, bus);
                 bus.ConfigureEndpoints(context);
             });

@@ -17,6 +17,9 @@ public static class TelemetryExtensions
 
     public static IHostApplicationBuilder AddJobsTelemetry(this IHostApplicationBuilder builder)
     {
+        // Every log line written inside a span carries its trace and span ids (OTLP logs, and consoles that show scopes).
+        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(console => console.IncludeScopes = true);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -43,7 +43,9 @@ public sealed class TracingTests : IAsyncLifetime
         // A parent span ends (and is exported) after its children: wait until the tree is whole, not just until every service shows.
         var trace = await Eventually.Get(
             () => Task.FromResult(receiver.Spans.Where(s => s.TraceId == traceId).ToList()),
-            spans => services.All(service => spans.Any(s => s.Service == service)) && Orphans(spans, clientSpan).Count == 0,
+            spans => services.All(service => spans.Any(s => s.Service == service))
+                && Orphans(spans, clientSpan).Count == 0
+                && spans.Any(s => s.Name == "write log batch"),
             TimeSpan.FromSeconds(30),
             $"spans of trace {traceId} from all five services in one tree");
 
@@ -51,6 +53,8 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Single(trace, s => s.ParentSpanId == clientSpan);
         Assert.Contains(trace, s => s.Service == "Jobs.Scheduler" && s.Name == "place job" && s.Attributes.GetValueOrDefault("job.id") == id.ToString());
         Assert.Contains(trace, s => s.Service == "Jobs.Executor" && s.Name == "run process" && s.Attributes.GetValueOrDefault("job.id") == id.ToString());
+        // The executor's log lines about the job carry its trace and job ids.
+        Assert.Contains($"TraceId:{traceId.ToLowerInvariant()} => JobId:{id}, Attempt:1", system.Services["executor-1"].Tail(400), StringComparison.Ordinal);
         Assert.Contains(trace, s => s.Service == "Jobs.LogSink" && s.Name == "write log batch" && s.Attributes.GetValueOrDefault("job.ids")?.Contains(id.ToString(), StringComparison.Ordinal) == true);
     }
 

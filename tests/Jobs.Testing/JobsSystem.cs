@@ -104,6 +104,7 @@ public sealed class JobsSystem : IAsyncDisposable
             ["RabbitMq:Password"] = Servers.RabbitPassword,
             // Timestamps in the service logs, to line up what the services did when a test fails.
             ["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ",
+            ["Logging:Console:IncludeScopes"] = "true",
         };
         if (withDatabase)
             configuration["ConnectionStrings:Jobs"] = Database.ConnectionString;

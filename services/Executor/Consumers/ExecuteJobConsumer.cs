@@ -23,8 +23,6 @@ public sealed partial class ExecuteJobConsumer(
     {
         var command = context.Message;
         var executorId = options.Value.Id;
-        // Every log line of the attempt carries its job and attempt (as attributes in OTLP logs, next to the trace id).
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = command.JobId, ["Attempt"] = command.Attempt });
         var attempt = new RunningAttempt(command.JobId, command.Attempt);
         var control = registry.TryBegin(attempt, out var earlier, out var stoppedBeforeStart);
         if (control is null)

@@ -39,6 +39,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TContext, TMessage> :
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             // Someone else inserted it first: the caller falls back to loading (and locking) that row.
+            JobApiTelemetry.RecordSagaConflict();
             db.Entry(instance).State = EntityState.Detached;
             return null!;
         }
