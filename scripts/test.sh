@@ -52,6 +52,15 @@ trx_counts() {
 main() {
   command -v dotnet >/dev/null 2>&1 || fail_before_tests "dotnet is not on PATH"
 
+  # The deployment tests render deploy/k8s with kubectl (offline); install it where apt can.
+  if ! command -v kubectl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+    log "installing kubectl (for the deployment tests)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubectl >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubectl >/dev/null 2>&1; } \
+      || DEBIAN_FRONTEND=noninteractive apt-get install -y -q kubernetes-client >/dev/null 2>&1 \
+      || log "WARNING: kubectl could not be installed; the deployment tests will fail"
+  fi
+
   "$REPO_ROOT/scripts/infra.sh" up || fail_before_tests "scripts/infra.sh up failed"
   # shellcheck source=/dev/null
   . "$LOCAL_DIR/infra.env"
