@@ -52,9 +52,10 @@ public sealed class BrokerOutageTests(SystemFixture fixture)
     async Task CloseExecutorConnections()
     {
         var executor = fixture.System.Services["executor-1"].ProcessId;
+        var closed = 0;
         await Eventually.Get(
-            () => fixture.System.VirtualHost.CloseConnections(executor),
-            closed => closed >= 2,
+            async () => closed += await fixture.System.VirtualHost.CloseConnections(executor),
+            total => total >= 2,
             TimeSpan.FromSeconds(30),
             "executor-1's two connections listed by the broker");
     }

@@ -36,7 +36,7 @@ public sealed class LogChunkWriterTests : IAsyncLifetime
         await using (var flush = new Npgsql.NpgsqlCommand("SELECT 1", listener))
             await flush.ExecuteScalarAsync();
 
-        Assert.Equal([job.ToString(), other.ToString()], notified.Order());
+        Assert.Equal(new[] { job.ToString(), other.ToString() }.Order(), notified.Order());
     }
 
     [Fact]
