@@ -41,7 +41,8 @@ public sealed class LogStreamTests(SystemFixture fixture)
                 break;
         }
 
-        Assert.Equal("Running", statusAtFirstChunk);
+        // Live: the first line arrived while the job still ran (the saga may not have recorded the start yet).
+        Assert.Contains(statusAtFirstChunk, new[] { "Assigned", "Running" });
         Assert.Equal(Lines(20), Text(events));
         Assert.Equal("end", events[^1].Event);
     }
