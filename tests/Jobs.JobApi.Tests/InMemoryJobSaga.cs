@@ -113,6 +113,33 @@ sealed class InMemoryJobSaga : IAsyncDisposable
         return jobId;
     }
 
+    public async Task<CancelJobResult> Cancel(Guid jobId)
+    {
+        var client = Harness.GetRequestClient<CancelJob>();
+        var response = await client.GetResponse<CancelJobResult>(new CancelJob(jobId, DateTimeOffset.UtcNow));
+        return response.Message;
+    }
+
+    /// <summary>
+    /// Exactly one JobEnded for the job, with this status and attempt count: waits for it, then keeps a short window
+    /// open for a second one. An absence has no event to wait on; the window ends early neither way.
+    /// </summary>
+    public async Task AssertOneJobEnded(Guid jobId, string status, int attempts)
+    {
+        await Until(
+            () => Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).FirstOrDefault(),
+            "JobEnded to be published");
+        await Task.Delay(100);
+        var ended = Assert.Single(Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait)).Context.Message;
+        Assert.Equal((status, attempts), (ended.Status, ended.Attempts));
+    }
+
+    public void AssertNoJobEnded(Guid jobId) =>
+        Assert.Empty(Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
+
+    public void AssertNoStop(Guid jobId) =>
+        Assert.Empty(Harness.Sent.Select<StopJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
+
     public static JobAttemptFinished Finished(Guid jobId, int? exitCode, string? error = null, int attempt = 1, int logChunks = 3) =>
         new(jobId, attempt, "e1", exitCode, error, logChunks, DateTimeOffset.UtcNow);
 

@@ -46,7 +46,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Null(place.ExecutorId);
         var first = Assert.Single(job.Attempts);
         Assert.Equal((1, "e1", AttemptOutcomes.Failed, (int?)1), (first.Number, first.ExecutorId, first.Outcome, first.ExitCode));
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Equal(4, job.ExitCode);
         Assert.Null(job.NextAttemptAt);
         Assert.Equal(2, saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).Count());
-        await AssertOneJobEnded(jobId, "Failed", attempts: 2);
+        await saga.AssertOneJobEnded(jobId, "Failed", attempts: 2);
     }
 
     [Theory]
@@ -159,12 +159,12 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         if (expected == "Retrying")
         {
             Assert.Equal(2, job.Attempt);
-            AssertNoJobEnded(jobId);
+            saga.AssertNoJobEnded(jobId);
         }
         else
         {
             Assert.Equal(1, job.Attempt);
-            await AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
+            await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
         }
     }
 
@@ -179,7 +179,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         await saga.Deliver(InMemoryJobSaga.Finished(jobId, exitCode: null, attempt: 2) with { ExecutorId = "e2", End = AttemptEnd.TimedOut, Signal = 15 });
 
         var job = await saga.WaitFor(jobId, m => m.TimedOut);
-        await AssertOneJobEnded(jobId, "TimedOut", attempts: 2);
+        await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 2);
         Assert.Equal(
             [(1, "e1", AttemptOutcomes.Failed, (int?)1, (int?)null), (2, "e2", AttemptOutcomes.TimedOut, null, 15)],
             job.Attempts.OrderBy(a => a.Number).Select(a => (a.Number, a.ExecutorId, a.Outcome, a.ExitCode, a.Signal)));
@@ -197,7 +197,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Equal("No such file: x", job.Error);
         Assert.Equal(AttemptOutcomes.Rejected, Assert.Single(job.Attempts).Outcome);
         Assert.Single(saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-        await AssertOneJobEnded(jobId, "Failed", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Failed", attempts: 1);
     }
 
     [Fact]
@@ -209,7 +209,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
 
         var job = await saga.WaitFor(jobId, m => m.Failed);
         Assert.Equal(AttemptOutcomes.Rejected, Assert.Single(job.Attempts).Outcome);
-        await AssertOneJobEnded(jobId, "Failed", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Failed", attempts: 1);
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var job = await saga.WaitFor(jobId, m => m.Retrying);
         Assert.Equal(2, job.Attempt);
         Assert.Equal(AttemptOutcomes.Rejected, job.Attempts.Single(a => a.Number == 1).Outcome);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         await saga.Deliver(InMemoryJobSaga.Finished(jobId, exitCode: 1));
 
         await saga.WaitFor(jobId, m => m.Failed);
-        await AssertOneJobEnded(jobId, "Failed", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Failed", attempts: 1);
     }
 
     // ---- fencing ----
@@ -262,7 +262,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var second = job.Attempts.Single(a => a.Number == 2);
         Assert.Null(second.Outcome);
         Assert.Null(second.ExitCode);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -303,7 +303,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         first = job.Attempts.Single(a => a.Number == 1);
         Assert.Equal((AttemptOutcomes.Canceled, (int?)9, (int?)8, (DateTimeOffset?)stale.FinishedAt), (first.Outcome, first.Signal, first.LogChunks, first.FinishedAt));
         Assert.Null(job.Attempts.Single(a => a.Number == 2).Outcome);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -325,13 +325,13 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
     {
         var jobId = await saga.Pending();
 
-        var result = await Cancel(jobId);
+        var result = await saga.Cancel(jobId);
 
         Assert.Equal(new CancelJobResult(jobId, "Canceled", true), result);
         var job = await saga.WaitFor(jobId, m => m.Canceled);
         Assert.NotNull(job.CancelRequestedAt);
-        await AssertOneJobEnded(jobId, "Canceled", attempts: 1);
-        AssertNoStop(jobId);
+        await saga.AssertOneJobEnded(jobId, "Canceled", attempts: 1);
+        saga.AssertNoStop(jobId);
     }
 
     [Fact]
@@ -339,13 +339,13 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
     {
         var jobId = await Retrying(RetrySpec);
 
-        var result = await Cancel(jobId);
+        var result = await saga.Cancel(jobId);
 
         Assert.Equal(new CancelJobResult(jobId, "Canceled", true), result);
         var job = await saga.WaitFor(jobId, m => m.Canceled);
         Assert.Null(job.NextAttemptAt);
-        await AssertOneJobEnded(jobId, "Canceled", attempts: 2);
-        AssertNoStop(jobId);
+        await saga.AssertOneJobEnded(jobId, "Canceled", attempts: 2);
+        saga.AssertNoStop(jobId);
 
         await saga.Deliver(new JobPlaced(jobId, 2, "e2"));
 
@@ -360,7 +360,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
     {
         var jobId = from == "Assigned" ? await Assigned(RetrySpec, "host-3") : await Running(RetrySpec, "host-3");
 
-        var result = await Cancel(jobId);
+        var result = await saga.Cancel(jobId);
 
         Assert.Equal(new CancelJobResult(jobId, "Canceling", true), result);
         var job = await saga.WaitFor(jobId, m => m.Canceling);
@@ -371,7 +371,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Equal(new StopJob(jobId, 1, 7), stop.Context.Message);
         Assert.Equal("executor-host-3-control", stop.Context.DestinationAddress!.AbsolutePath.Split('/')[^1]);
         Assert.False(saga.Harness.Published.Select<StopJob>(HarnessLists.NoWait).Any(), "StopJob goes to one executor, it must not be published.");
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -384,7 +384,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var job = await saga.WaitFor(jobId, m => m.Canceled);
         var attempt = Assert.Single(job.Attempts);
         Assert.Equal(("e1", AttemptOutcomes.Canceled, (int?)null, (int?)15), (attempt.ExecutorId, attempt.Outcome, attempt.ExitCode, attempt.Signal));
-        await AssertOneJobEnded(jobId, "Canceled", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Canceled", attempts: 1);
     }
 
     [Fact]
@@ -397,7 +397,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var job = await saga.WaitFor(jobId, m => m.Succeeded);
         Assert.Equal(0, job.ExitCode);
         Assert.Equal(AttemptOutcomes.Succeeded, Assert.Single(job.Attempts).Outcome);
-        await AssertOneJobEnded(jobId, "Succeeded", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Succeeded", attempts: 1);
     }
 
     [Fact]
@@ -411,7 +411,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Equal(1, job.Attempt);
         Assert.Equal(AttemptOutcomes.Failed, Assert.Single(job.Attempts).Outcome);
         Assert.Single(saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-        await AssertOneJobEnded(jobId, "Canceled", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Canceled", attempts: 1);
     }
 
     [Fact]
@@ -422,7 +422,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         await saga.Deliver(InMemoryJobSaga.Finished(jobId, exitCode: 0, attempt: 2));
 
         Assert.Equal("Canceling", saga.Job(jobId).CurrentState);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -431,7 +431,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var jobId = await Canceling(RetrySpec);
         var requestedAt = saga.Job(jobId).CancelRequestedAt;
 
-        var result = await Cancel(jobId);
+        var result = await saga.Cancel(jobId);
 
         Assert.Equal(new CancelJobResult(jobId, "Canceling", true), result);
         var job = saga.Job(jobId);
@@ -444,7 +444,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
     public async Task Canceling_StartedOfTheAttempt_IsRecordedAndStaysCanceling()
     {
         var jobId = await Assigned(RetrySpec);
-        await Cancel(jobId);
+        await saga.Cancel(jobId);
         await saga.WaitFor(jobId, m => m.Canceling);
         var startedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
 
@@ -466,7 +466,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         var before = saga.Job(jobId);
         var (updatedAt, cancelRequestedAt, attempts) = (before.UpdatedAt, before.CancelRequestedAt, before.Attempts.Count);
 
-        var result = await Cancel(jobId);
+        var result = await saga.Cancel(jobId);
 
         Assert.Equal(new CancelJobResult(jobId, terminal, false), result);
         var job = saga.Job(jobId);
@@ -474,8 +474,8 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.Equal(updatedAt, job.UpdatedAt);
         Assert.Equal(cancelRequestedAt, job.CancelRequestedAt);
         Assert.Equal(attempts, job.Attempts.Count);
-        AssertNoStop(jobId);
-        await AssertOneJobEnded(jobId, terminal, attempts: 1);
+        saga.AssertNoStop(jobId);
+        await saga.AssertOneJobEnded(jobId, terminal, attempts: 1);
     }
 
     [Theory]
@@ -493,7 +493,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         await saga.Deliver(new JobStarted(jobId, 1, "e5", 1, DateTimeOffset.UtcNow));
 
         Assert.Equal(terminal, saga.Job(jobId).CurrentState);
-        await AssertOneJobEnded(jobId, terminal, attempts: 1);
+        await saga.AssertOneJobEnded(jobId, terminal, attempts: 1);
     }
 
     [Fact]
@@ -523,7 +523,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
         Assert.All(job.Attempts, a => Assert.NotNull(a.FinishedAt));
         Assert.Equal(3, job.Attempt);
         Assert.Equal("e3", job.ExecutorId);
-        await AssertOneJobEnded(jobId, "Succeeded", attempts: 3);
+        await saga.AssertOneJobEnded(jobId, "Succeeded", attempts: 3);
     }
 
     // ---- steps and assertions ----
@@ -564,7 +564,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
     async Task<Guid> Canceling(JobSpec spec)
     {
         var jobId = await Running(spec);
-        Assert.Equal("Canceling", (await Cancel(jobId)).Status);
+        Assert.Equal("Canceling", (await saga.Cancel(jobId)).Status);
         await saga.WaitFor(jobId, m => m.Canceling);
         return jobId;
     }
@@ -577,7 +577,7 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
             case "Canceled":
             {
                 var jobId = await saga.Pending();
-                await Cancel(jobId);
+                await saga.Cancel(jobId);
                 await saga.WaitFor(jobId, m => m.Canceled);
                 return jobId;
             }
@@ -597,30 +597,6 @@ public sealed class JobLifecycleStateMachineTests : IAsyncLifetime
             }
         }
     }
-
-    async Task<CancelJobResult> Cancel(Guid jobId)
-    {
-        var client = saga.Harness.GetRequestClient<CancelJob>();
-        var response = await client.GetResponse<CancelJobResult>(new CancelJob(jobId, DateTimeOffset.UtcNow));
-        return response.Message;
-    }
-
-    /// <summary>Exactly one JobEnded for the job, with this status and attempt count (waits for it, then checks no second one follows).</summary>
-    async Task AssertOneJobEnded(Guid jobId, string status, int attempts)
-    {
-        await InMemoryJobSaga.Until(
-            () => saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).FirstOrDefault(),
-            "JobEnded to be published");
-        await Task.Delay(100);
-        var ended = Assert.Single(saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait)).Context.Message;
-        Assert.Equal((status, attempts), (ended.Status, ended.Attempts));
-    }
-
-    void AssertNoJobEnded(Guid jobId) =>
-        Assert.Empty(saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-
-    void AssertNoStop(Guid jobId) =>
-        Assert.Empty(saga.Harness.Sent.Select<StopJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
 
     static (string?, DateTimeOffset?, int?, int?, string?, int?) Snapshot(JobAttempt a) =>
         (a.Outcome, a.FinishedAt, a.ExitCode, a.Signal, a.Error, a.LogChunks);

@@ -55,7 +55,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
             () => saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId && x.Context.Message.Attempt == 2, HarnessLists.NoWait).SingleOrDefault(),
             "PlaceJob for attempt 2")).Context.Message;
         Assert.Equal(job.NextAttemptAt, place.NotBefore);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         Assert.NotNull(job.FinishedAt);
         Assert.Equal(AttemptOutcomes.Lost, Assert.Single(job.Attempts).Outcome);
         Assert.Single(saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-        await AssertOneJobEnded(jobId, "Lost", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Lost", attempts: 1);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         Assert.Equal(
             [(1, "e1", AttemptOutcomes.Failed), (2, "e2", AttemptOutcomes.Lost)],
             job.Attempts.OrderBy(a => a.Number).Select(a => (a.Number, a.ExecutorId, a.Outcome)));
-        await AssertOneJobEnded(jobId, "Lost", attempts: 2);
+        await saga.AssertOneJobEnded(jobId, "Lost", attempts: 2);
     }
 
     [Fact]
@@ -107,14 +107,14 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         await saga.Deliver(lost);
 
         Assert.Equal("Lost", saga.Job(jobId).CurrentState);
-        await AssertOneJobEnded(jobId, "Lost", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Lost", attempts: 1);
     }
 
     [Fact]
     public async Task Lost_WhileCanceling_EndsCanceledWithoutAStopAnswer()
     {
         var jobId = await Running(RetrySpec);
-        await Cancel(jobId);
+        await saga.Cancel(jobId);
         await saga.WaitFor(jobId, m => m.Canceling);
 
         await saga.Deliver(new AttemptLost(jobId, 1, "e1", DateTimeOffset.UtcNow));
@@ -123,7 +123,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         Assert.Equal(1, job.Attempt);
         Assert.Equal(AttemptOutcomes.Lost, Assert.Single(job.Attempts).Outcome);
         Assert.Single(saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-        await AssertOneJobEnded(jobId, "Canceled", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "Canceled", attempts: 1);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         Assert.Equal(("Running", 2), (job.CurrentState, job.Attempt));
         Assert.Equal(before, Snapshot(job));
         Assert.Equal(2, saga.Harness.Published.Select<PlaceJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).Count());
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         Assert.Equal(("Running", 1), (job.CurrentState, job.Attempt));
         Assert.Null(Assert.Single(job.Attempts).Outcome);
         Assert.Null(job.Error);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Theory]
@@ -191,7 +191,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         var job = saga.Job(jobId);
         Assert.Equal(("Retrying", 2), (job.CurrentState, job.Attempt));
         Assert.Equal(AttemptOutcomes.Lost, job.Attempts.Single(a => a.Number == 1).Outcome);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     // ---- queue timeout ----
@@ -218,7 +218,10 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
     {
         var jobId = await Pending(RetrySpec);
 
-        await Task.Delay(100);
+        // A schedule would be published inside the submit's consume: once that consume has ended, none can follow.
+        await InMemoryJobSaga.Until(
+            () => saga.Harness.Consumed.Select<SubmitJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).FirstOrDefault(),
+            "the submit to be consumed");
         Assert.Null(saga.Job(jobId).QueueTimeoutToken);
         Assert.Empty(saga.Harness.Published.Select<ScheduleMessage>(HarnessLists.NoWait));
     }
@@ -233,8 +236,8 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         var job = await saga.WaitFor(jobId, m => m.TimedOut);
         Assert.Contains("queue timeout", job.Error);
         Assert.Null(job.QueueTimeoutToken);
-        AssertNoStop(jobId);
-        await AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
+        saga.AssertNoStop(jobId);
+        await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
     }
 
     [Fact]
@@ -250,7 +253,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         var job = await saga.WaitFor(jobId, m => m.TimedOut);
         Assert.Equal(2, job.Attempt);
         Assert.Null(job.NextAttemptAt);
-        await AssertOneJobEnded(jobId, "TimedOut", attempts: 2);
+        await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 2);
         await saga.Deliver(new JobPlaced(jobId, 2, "e2"));
         Assert.Empty(saga.Harness.Sent.Select<ExecuteJob>(x => x.Context.Message.JobId == jobId && x.Context.Message.Attempt == 2, HarnessLists.NoWait));
     }
@@ -269,7 +272,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
             "StopJob to be sent");
         Assert.Equal(new StopJob(jobId, 1, 0), stop.Context.Message);
         Assert.Equal("executor-e1-control", stop.Context.DestinationAddress!.AbsolutePath.Split('/')[^1]);
-        await AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
     }
 
     [Fact]
@@ -293,8 +296,8 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         await saga.Deliver(new QueueTimeoutExpired(jobId));
 
         Assert.Equal("Running", saga.Job(jobId).CurrentState);
-        AssertNoStop(jobId);
-        AssertNoJobEnded(jobId);
+        saga.AssertNoStop(jobId);
+        saga.AssertNoJobEnded(jobId);
     }
 
     [Fact]
@@ -311,7 +314,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         await saga.Deliver(new QueueTimeoutExpired(jobId), c => c.Headers.Set(SchedulingTokenIdHeader, token.ToString()));
 
         await saga.WaitFor(jobId, m => m.TimedOut);
-        await AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
+        await saga.AssertOneJobEnded(jobId, "TimedOut", attempts: 1);
     }
 
     [Theory]
@@ -333,7 +336,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
                 break;
             default:
                 jobId = await Pending(QueueTimeoutSpec);
-                await Cancel(jobId);
+                await saga.Cancel(jobId);
                 await saga.WaitFor(jobId, m => m.Canceled);
                 break;
         }
@@ -341,7 +344,7 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         await saga.Deliver(new QueueTimeoutExpired(jobId));
 
         Assert.Equal(state, saga.Job(jobId).CurrentState);
-        AssertNoStop(jobId);
+        saga.AssertNoStop(jobId);
         var ended = saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).ToList();
         Assert.Equal(state == "Running" ? 0 : 1, ended.Count);
     }
@@ -371,29 +374,6 @@ public sealed class LostAndQueueTimeoutStateMachineTests : IAsyncLifetime
         await saga.WaitFor(jobId, m => m.Running);
         return jobId;
     }
-
-    async Task<CancelJobResult> Cancel(Guid jobId)
-    {
-        var client = saga.Harness.GetRequestClient<CancelJob>();
-        var response = await client.GetResponse<CancelJobResult>(new CancelJob(jobId, DateTimeOffset.UtcNow));
-        return response.Message;
-    }
-
-    async Task AssertOneJobEnded(Guid jobId, string status, int attempts)
-    {
-        await InMemoryJobSaga.Until(
-            () => saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).FirstOrDefault(),
-            "JobEnded to be published");
-        await Task.Delay(100);
-        var ended = Assert.Single(saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait)).Context.Message;
-        Assert.Equal((status, attempts), (ended.Status, ended.Attempts));
-    }
-
-    void AssertNoJobEnded(Guid jobId) =>
-        Assert.Empty(saga.Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
-
-    void AssertNoStop(Guid jobId) =>
-        Assert.Empty(saga.Harness.Sent.Select<StopJob>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait));
 
     static (string?, int, string?, string?, DateTimeOffset?) Snapshot(JobState job) =>
         (job.CurrentState, job.Attempt, job.ExecutorId, job.Error, job.FinishedAt);
