@@ -72,9 +72,15 @@ public static class JobEndpoints
     static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> Get(
         Guid id, IDbContextFactory<JobApiDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var job = await db.Jobs.AsNoTracking().Include(x => x.Attempts).SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
+        var job = await Load(id, dbFactory, cancellationToken);
         return job is null ? NotFound(id) : TypedResults.Ok(JobResponse.From(job));
+    }
+
+    /// <summary>The job with its attempts, unchanged by the reader; null if there is none.</summary>
+    internal static async Task<JobState?> Load(Guid id, IDbContextFactory<JobApiDbContext> dbFactory, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Jobs.AsNoTracking().Include(x => x.Attempts).SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
     }
 
     static async Task<Results<Ok<JobListResponse>, ValidationProblem>> List(

@@ -39,7 +39,7 @@ public static class LogEndpoints
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 
-        var job = await Load(id, dbFactory, cancellationToken);
+        var job = await JobEndpoints.Load(id, dbFactory, cancellationToken);
         if (job is null)
             return JobEndpoints.NotFound(id);
 
@@ -60,7 +60,7 @@ public static class LogEndpoints
         var filter = LogFilter.Parse(attempt, stream, errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        if (await Load(id, dbFactory, cancellationToken) is null)
+        if (await JobEndpoints.Load(id, dbFactory, cancellationToken) is null)
             return JobEndpoints.NotFound(id);
 
         http.Response.ContentType = "text/plain; charset=utf-8";
@@ -87,7 +87,7 @@ public static class LogEndpoints
             errors["Last-Event-ID"] = ["Must be the id of an event of this stream: attempt.seq, as in 1.41."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        if (await Load(id, dbFactory, cancellationToken) is null)
+        if (await JobEndpoints.Load(id, dbFactory, cancellationToken) is null)
             return JobEndpoints.NotFound(id);
 
         http.Response.ContentType = "text/event-stream";
@@ -113,7 +113,7 @@ public static class LogEndpoints
                 if (page.Count == StreamPage)
                     continue;
 
-                var job = (await Load(id, dbFactory, cancellationToken))!;
+                var job = (await JobEndpoints.Load(id, dbFactory, cancellationToken))!;
                 if (LogCompleteness.IsComplete(job, filter.Attempt, await logs.StoredPerAttempt(id, cancellationToken))
                     && (await logs.ReadAfter(id, filter, position, 1, cancellationToken)).Count == 0)
                 {
@@ -140,11 +140,5 @@ public static class LogEndpoints
     {
         await http.Response.WriteAsync(text, cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
-    }
-
-    static async Task<JobState?> Load(Guid id, IDbContextFactory<JobApiDbContext> dbFactory, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Jobs.AsNoTracking().Include(x => x.Attempts).SingleOrDefaultAsync(x => x.CorrelationId == id, cancellationToken);
     }
 }

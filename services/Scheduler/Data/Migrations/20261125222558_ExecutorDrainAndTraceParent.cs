@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Jobs.Scheduler.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class ExecutorDrain : Migration
+    public partial class ExecutorDrainAndTraceParent : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                schema: "scheduler",
+                table: "placements",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "drained_at",
                 schema: "scheduler",
@@ -30,6 +37,11 @@ namespace Jobs.Scheduler.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                schema: "scheduler",
+                table: "placements");
+
             migrationBuilder.DropColumn(
                 name: "drained_at",
                 schema: "scheduler",
