@@ -4,8 +4,11 @@ using Jobs.JobApi.Api;
 using Jobs.JobApi.Data;
 using Jobs.JobApi.Endpoints;
 using Jobs.JobApi.Persistence;
+using Jobs.JobApi.Security;
 using Jobs.JobApi.StateMachines;
 using Jobs.ServiceDefaults;
+using Jobs.ServiceDefaults.Security;
+using Microsoft.AspNetCore.HttpOverrides;
 using JobStateMachine = Jobs.JobApi.StateMachines.JobStateMachine;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,14 +33,34 @@ builder.Services.AddHostedService(services => services.GetRequiredService<LogLis
 builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
 
+// The same credentials the gateway checks, checked again here: a request that bypasses the gateway gets nothing more.
+builder.AddJobsAuthentication<ApiKeyHandler>();
+builder.Services.Configure<CommandPolicyOptions>(builder.Configuration.GetSection(CommandPolicyOptions.Section));
+builder.Services.AddSingleton<CommandPolicyEvaluator>();
+builder.Services.AddSingleton<AuditLog>();
+builder.Services.AddJobsRateLimits(builder.Configuration);
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+{
+    // The gateway says who the client is; only proxies on loopback (the default) are believed unless configured.
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+});
+builder.Services.AddJobsOpenApi();
+
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapOpenApi(JobsOpenApi.Route).AllowAnonymous();
 app.MapJobEndpoints();
 app.MapLogEndpoints();
 app.MapExecutorEndpoints();
+app.MapApiKeyEndpoints();
+app.MapAuditEndpoints();
 
 app.Run();
 

@@ -23,7 +23,7 @@ public sealed class SubmitValidationTests(SystemFixture fixture)
     [InlineData("""{"command": "echo", "args": [null]}""", "args[0]", "Must be a string, not null.")]
     [InlineData("""{"command": "echo", "shell": "yes"}""", "shell", "Must be true or false, not a string.")]
     [InlineData("""{"command": "echo", "pool": "Not A Pool"}""", "pool", "Must be 1 to 64 lowercase letters, digits or dashes.")]
-    [InlineData("""{"command": "echo", "comand": "typo"}""", "comand", "Unknown field. Known fields: command, args, shell, pool, env, workingDirectory, outputCapBytes, resources, executorId, executorLabels, priority, timeoutSeconds, queueTimeoutSeconds, cancelGraceSeconds, retry.")]
+    [InlineData("""{"command": "echo", "comand": "typo"}""", "comand", "Unknown field. Known fields: command, args, shell, template, parameters, pool, env, workingDirectory, outputCapBytes, resources, executorId, executorLabels, priority, timeoutSeconds, queueTimeoutSeconds, cancelGraceSeconds, retry.")]
     [InlineData("""[]""", "$", "The body must be a JSON object.")]
     [InlineData("""{"command": "true", "timeoutSeconds": 0}""", "timeoutSeconds", "Must be a whole number from 1 to 604800.")]
     [InlineData("""{"command": "true", "timeoutSeconds": 1.5}""", "timeoutSeconds", "Must be a whole number from 1 to 604800.")]

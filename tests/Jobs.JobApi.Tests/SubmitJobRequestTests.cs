@@ -213,19 +213,44 @@ public sealed class SubmitJobRequestTests
         Assert.False(Valid("""{"command":"true"}""").Resources.Any);
     }
 
-    static JobSpec Valid(string json)
+    [Fact]
+    public void Template_IsReadWithItsParametersAndNoCommand()
+    {
+        var submission = Submission("""{"template":"backup","parameters":{"db":"orders","when":"now"},"pool":"gpu"}""");
+
+        Assert.Equal("backup", submission.Template!.Name);
+        Assert.Equal(new Dictionary<string, string> { ["db"] = "orders", ["when"] = "now" }, submission.Template.Parameters);
+        Assert.Equal("", submission.Spec.Command);
+        Assert.Equal("gpu", submission.Spec.Pool);
+    }
+
+    [Theory]
+    [InlineData("""{"template":"backup","command":"rm"}""", "command")]
+    [InlineData("""{"template":"backup","args":["x"]}""", "args")]
+    [InlineData("""{"template":"backup","shell":true}""", "shell")]
+    [InlineData("""{"template":"has space"}""", "template")]
+    [InlineData("""{"template":7}""", "template")]
+    [InlineData("""{"template":"backup","parameters":["db"]}""", "parameters")]
+    [InlineData("""{"template":"backup","parameters":{"db":5}}""", "parameters.db")]
+    [InlineData("""{"template":"backup","parameters":{"db":"a\u0000b"}}""", "parameters.db")]
+    [InlineData("""{"command":"true","parameters":{"db":"x"}}""", "parameters")]
+    public void TemplateMistakes_NameTheField(string json, string field) => Assert.Contains(field, Invalid(json).Keys);
+
+    static JobSpec Valid(string json) => Submission(json).Spec;
+
+    static Submission Submission(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var (spec, errors) = SubmitJobRequest.Parse(document.RootElement);
+        var (submission, errors) = SubmitJobRequest.Parse(document.RootElement);
         Assert.Empty(errors);
-        return Assert.IsType<JobSpec>(spec);
+        return Assert.IsType<Submission>(submission);
     }
 
     static Dictionary<string, string[]> Invalid(string json)
     {
         using var document = JsonDocument.Parse(json);
-        var (spec, errors) = SubmitJobRequest.Parse(document.RootElement);
-        Assert.Null(spec);
+        var (submission, errors) = SubmitJobRequest.Parse(document.RootElement);
+        Assert.Null(submission);
         Assert.NotEmpty(errors);
         return errors;
     }

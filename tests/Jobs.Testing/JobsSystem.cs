@@ -1,8 +1,13 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Jobs.Token;
+
 namespace Jobs.Testing;
 
 /// <summary>
 /// The whole system as real processes on a database and virtual host of its own: JobApi, Scheduler, LogSink, the
 /// gateway and <c>executors</c> executors (<c>test-1</c>, <c>test-2</c>, …, labelled <c>zone</c> odd or even). Services can be stopped, killed and started again by name.
+/// The services share a signing key of the system's own; <see cref="CreateClient()"/> is an admin of tenant <see cref="Tenant"/>.
 /// </summary>
 public sealed class JobsSystem : IAsyncDisposable
 {
@@ -19,6 +24,12 @@ public sealed class JobsSystem : IAsyncDisposable
         logDirectory = Path.Combine(RepositoryRoot.Path, ".local", "test-logs", virtualHost.Name);
     }
 
+    /// <summary>The tenant of <see cref="CreateClient()"/>.</summary>
+    public const string Tenant = "test";
+
+    /// <summary>The key every service of this system checks tokens against.</summary>
+    public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
     public ServerEndpoints Servers { get; }
     public TestDatabase Database { get; }
     public TestVirtualHost VirtualHost { get; }
@@ -26,17 +37,23 @@ public sealed class JobsSystem : IAsyncDisposable
     public ServiceProcess JobApi => services["jobapi"];
     public IReadOnlyDictionary<string, ServiceProcess> Services => services;
 
-    /// <summary>Starts the five services; <paramref name="everywhere"/> is configuration given to each of them.</summary>
-    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null)
+    /// <summary>
+    /// Starts the five services; <paramref name="everywhere"/> is configuration given to each of them. With
+    /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway.
+    /// </summary>
+    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1)
     {
         var servers = await TestServers.Get();
-        var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers))
+        var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
+        system.everywhere = new Dictionary<string, string>(everywhere ?? new Dictionary<string, string>())
         {
-            everywhere = everywhere ?? new Dictionary<string, string>(),
+            ["Auth:Jwt:SigningKey"] = system.SigningKey,
         };
         try
         {
             system.Define("jobapi", "JobApi", withDatabase: true);
+            for (var i = 2; i <= jobApis; i++)
+                system.Define($"jobapi-{i}", "JobApi", withDatabase: true);
             system.Define("scheduler", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:08"));
             system.Define("logsink", "LogSink", withDatabase: true);
             for (var i = 1; i <= executors; i++)
@@ -54,10 +71,13 @@ public sealed class JobsSystem : IAsyncDisposable
             // Everything but the gateway, which needs JobApi's port, starts side by side.
             await Task.WhenAll(system.definitions.Keys.ToList().Select(system.StartService));
 
-            system.definitions["gateway"] = ("Gateway", new Dictionary<string, string>(system.everywhere)
+            var gateway = new Dictionary<string, string>(system.everywhere)
             {
                 ["ReverseProxy:Clusters:jobapi:Destinations:jobapi1:Address"] = system.JobApi.BaseAddress.ToString(),
-            });
+            };
+            for (var i = 2; i <= jobApis; i++)
+                gateway[$"ReverseProxy:Clusters:jobapi:Destinations:jobapi{i}:Address"] = system.services[$"jobapi-{i}"].BaseAddress.ToString();
+            system.definitions["gateway"] = ("Gateway", gateway);
             await system.StartService("gateway");
             return system;
         }
@@ -80,8 +100,25 @@ public sealed class JobsSystem : IAsyncDisposable
         await process.WaitHealthy(TimeSpan.FromSeconds(90));
     }
 
-    /// <summary>A client of the public API through the gateway.</summary>
-    public HttpClient CreateClient() => new() { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>A client of the public API through the gateway, as an admin of tenant <see cref="Tenant"/>.</summary>
+    public HttpClient CreateClient() => CreateClient(Token(Tenant, "admin", "test-admin"));
+
+    /// <summary>A client through the gateway with the given bearer token (none when null).</summary>
+    public HttpClient CreateClient(string? token) => Authorized(new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) }, token);
+
+    /// <summary>A client straight to JobApi, bypassing the gateway, with the given bearer token (none when null).</summary>
+    public HttpClient CreateJobApiClient(string? token) => Authorized(new HttpClient { BaseAddress = JobApi.BaseAddress, Timeout = TimeSpan.FromSeconds(60) }, token);
+
+    /// <summary>A token this system's services accept (unless <paramref name="lifetime"/> is over by now).</summary>
+    public string Token(string tenant, string role, string subject, TimeSpan? lifetime = null, DateTime? issuedAt = null) =>
+        TokenMinter.Mint(SigningKey, subject, tenant, role, lifetime ?? TimeSpan.FromHours(2), now: issuedAt);
+
+    static HttpClient Authorized(HttpClient client, string? token)
+    {
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     /// <summary>Everything the services logged lately, for failure messages.</summary>
     public string Logs() => string.Join("\n", services.Values.Select(s => $"--- {s.Name} ---\n{s.Tail(25)}"));

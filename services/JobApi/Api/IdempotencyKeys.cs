@@ -7,7 +7,8 @@ namespace Jobs.JobApi.Api;
 
 /// <summary>
 /// Binds an <c>Idempotency-Key</c> to the first job submitted with it. The claim is one insert, so concurrent
-/// duplicates agree on one job id; each then sends the submit for that id, which the saga creates once.
+/// duplicates agree on one job id; each then sends the submit for that id, which the saga creates once. Keys are
+/// per tenant: another tenant's key of the same text is another key.
 /// </summary>
 public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
 {
@@ -15,12 +16,13 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
     public const int MaxLength = 255;
 
     /// <summary>The job bound to the key (<paramref name="jobId"/> if this call bound it), and whether the request matches the first one.</summary>
-    public async Task<(Guid JobId, bool Replayed, bool SameRequest)> Claim(string key, JobSpec spec, Guid jobId, CancellationToken cancellationToken)
+    public async Task<(Guid JobId, bool Replayed, bool SameRequest)> Claim(string tenant, string key, JobSpec spec, Guid jobId, CancellationToken cancellationToken)
     {
         var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec));
         await using (var claim = dataSource.CreateCommand(
-            "INSERT INTO jobapi.idempotency_keys (key, request_hash, job_id, created_at) VALUES ($1, $2, $3, now()) ON CONFLICT (key) DO NOTHING"))
+            "INSERT INTO jobapi.idempotency_keys (tenant, key, request_hash, job_id, created_at) VALUES ($1, $2, $3, $4, now()) ON CONFLICT (tenant, key) DO NOTHING"))
         {
+            claim.Parameters.Add(new() { Value = tenant });
             claim.Parameters.Add(new() { Value = key });
             claim.Parameters.Add(new() { Value = hash });
             claim.Parameters.Add(new() { Value = jobId });
@@ -29,7 +31,8 @@ public sealed class IdempotencyKeys(NpgsqlDataSource dataSource)
         }
 
         // Someone else holds the key. A statement of its own sees their row: the insert above waited for it to commit.
-        await using var read = dataSource.CreateCommand("SELECT job_id, request_hash FROM jobapi.idempotency_keys WHERE key = $1");
+        await using var read = dataSource.CreateCommand("SELECT job_id, request_hash FROM jobapi.idempotency_keys WHERE tenant = $1 AND key = $2");
+        read.Parameters.Add(new() { Value = tenant });
         read.Parameters.Add(new() { Value = key });
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

@@ -22,7 +22,9 @@ public static partial class SubmitJobRequest
     public const int MaxEnv = 128;
     public const long MaxOutputCapBytes = 10L * 1024 * 1024 * 1024;
 
-    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "pool", "env", "workingDirectory", "outputCapBytes", "resources", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
+    public const int MaxParameters = 64;
+
+    static readonly HashSet<string> KnownFields = ["command", "args", "shell", "template", "parameters", "pool", "env", "workingDirectory", "outputCapBytes", "resources", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
     static readonly HashSet<string> KnownResourceFields = ["cpuPercent", "memoryMb", "ioBytesPerSecond", "pids"];
     static readonly HashSet<string> KnownRetryFields = ["maxAttempts", "initialDelaySeconds", "backoffMultiplier", "maxDelaySeconds", "jitter", "retryOn"];
     static readonly Dictionary<string, FailureClass> FailureClasses = new()
@@ -33,7 +35,11 @@ public static partial class SubmitJobRequest
         ["rejected"] = FailureClass.Rejected,
     };
 
-    public static (JobSpec? Spec, Dictionary<string, string[]> Errors) Parse(JsonElement body)
+    /// <summary>
+    /// The job asked for, either as a command or as a named template with parameters. With a template the spec's
+    /// command is empty until <see cref="Security.CommandPolicy"/> fills it in from the template.
+    /// </summary>
+    public static (Submission? Submission, Dictionary<string, string[]> Errors) Parse(JsonElement body)
     {
         var errors = new Dictionary<string, string[]>();
         if (body.ValueKind != JsonValueKind.Object)
@@ -45,7 +51,8 @@ public static partial class SubmitJobRequest
         foreach (var property in body.EnumerateObject().Where(p => !KnownFields.Contains(p.Name)))
             errors[property.Name] = [$"Unknown field. Known fields: {string.Join(", ", KnownFields)}."];
 
-        var command = ReadCommand(body, errors);
+        var template = ReadTemplate(body, errors);
+        var command = template is null ? ReadCommand(body, errors) : "";
         var args = ReadArgs(body, errors);
         var shell = ReadShell(body, errors);
         var pool = ReadPool(body, errors);
@@ -64,7 +71,52 @@ public static partial class SubmitJobRequest
         if (errors.Count > 0)
             return (null, errors);
         var spec = new JobSpec(command!, args, shell, pool) { Env = env, WorkingDirectory = workingDirectory, OutputCapBytes = outputCap, Resources = resources, ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
-        return (grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, errors);
+        return (new Submission(grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, template), errors);
+    }
+
+    /// <summary>A template call: the template's name and its parameters; <c>command</c>, <c>args</c> and <c>shell</c> come from the template.</summary>
+    static TemplateCall? ReadTemplate(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        var hasParameters = body.TryGetProperty("parameters", out var parameters) && parameters.ValueKind != JsonValueKind.Null;
+        if (!body.TryGetProperty("template", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (hasParameters)
+                errors["parameters"] = ["Only with a template."];
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String || !TemplateName().IsMatch(value.GetString()!))
+        {
+            errors["template"] = ["Must be 1 to 64 letters, digits, dots, dashes or underscores."];
+            return null;
+        }
+        foreach (var field in new[] { "command", "args", "shell" })
+        {
+            if (body.TryGetProperty(field, out var given) && given.ValueKind != JsonValueKind.Null)
+                errors[field] = ["Give either a template or a command, not both: the template sets the command, its arguments and shell."];
+        }
+
+        var values = new Dictionary<string, string>();
+        if (!hasParameters)
+            return new TemplateCall(value.GetString()!, values);
+        if (parameters.ValueKind != JsonValueKind.Object)
+        {
+            errors["parameters"] = [$"Must be an object of parameter names to string values, not {Describe(parameters)}."];
+            return null;
+        }
+        foreach (var parameter in parameters.EnumerateObject())
+        {
+            if (values.Count == MaxParameters)
+            {
+                errors["parameters"] = [$"At most {MaxParameters} parameters."];
+                break;
+            }
+            if (parameter.Value.ValueKind != JsonValueKind.String || parameter.Value.GetString()!.Length > MaxArgLength
+                || parameter.Value.GetString()!.Contains('\0', StringComparison.Ordinal))
+                errors[$"parameters.{parameter.Name}"] = [$"Must be a string of at most {MaxArgLength} characters without NUL."];
+            else
+                values[parameter.Name] = parameter.Value.GetString()!;
+        }
+        return new TemplateCall(value.GetString()!, values);
     }
 
     static string? ReadCommand(JsonElement body, Dictionary<string, string[]> errors)
@@ -321,6 +373,9 @@ public static partial class SubmitJobRequest
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex PoolName();
 
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
+    private static partial Regex TemplateName();
+
     [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,127}\z")]
     private static partial Regex ExecutorName();
 
@@ -330,3 +385,9 @@ public static partial class SubmitJobRequest
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,127}\z")]
     private static partial Regex VariableName();
 }
+
+/// <summary>A parsed submit: the job, and the template it names, if it names one.</summary>
+public sealed record Submission(JobSpec Spec, TemplateCall? Template);
+
+/// <summary>A named template and the values given for its parameters.</summary>
+public sealed record TemplateCall(string Name, IReadOnlyDictionary<string, string> Parameters);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Jobs.JobApi.Api;
 using Jobs.JobApi.Data;
+using Jobs.JobApi.Security;
+using Jobs.ServiceDefaults.Security;
 using Jobs.JobApi.StateMachines;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +20,7 @@ public static class LogEndpoints
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
-        var logs = app.MapGroup("/api/jobs/{id:guid}/logs");
+        var logs = app.MapGroup("/api/jobs/{id:guid}/logs").WithTags("Logs").RequireAuthorization(JobsPolicies.Read);
         logs.MapGet("/", Page);
         logs.MapGet("/raw", Raw);
         logs.MapGet("/stream", Stream);
@@ -27,7 +29,7 @@ public static class LogEndpoints
 
     /// <summary>Chunks in order (attempt, seq) from <c>offset</c>; <c>complete</c> once no more can come.</summary>
     static async Task<Results<Ok<LogPage>, ProblemHttpResult, ValidationProblem>> Page(
-        Guid id, IDbContextFactory<JobApiDbContext> dbFactory, LogReader logs, CancellationToken cancellationToken,
+        Guid id, HttpContext http, IDbContextFactory<JobApiDbContext> dbFactory, LogReader logs, CancellationToken cancellationToken,
         int? offset = null, int? limit = null, int? attempt = null, string? stream = null)
     {
         var errors = new Dictionary<string, string[]>();
@@ -39,7 +41,7 @@ public static class LogEndpoints
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
 
-        var job = await JobEndpoints.Load(id, dbFactory, cancellationToken);
+        var job = await JobEndpoints.Load(id, Caller.Of(http).Tenant, dbFactory, cancellationToken);
         if (job is null)
             return JobEndpoints.NotFound(id);
 
@@ -60,7 +62,7 @@ public static class LogEndpoints
         var filter = LogFilter.Parse(attempt, stream, errors);
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        if (await JobEndpoints.Load(id, dbFactory, cancellationToken) is null)
+        if (await JobEndpoints.Load(id, Caller.Of(http).Tenant, dbFactory, cancellationToken) is null)
             return JobEndpoints.NotFound(id);
 
         http.Response.ContentType = "text/plain; charset=utf-8";
@@ -87,7 +89,7 @@ public static class LogEndpoints
             errors["Last-Event-ID"] = ["Must be the id of an event of this stream: attempt.seq, as in 1.41."];
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors);
-        if (await JobEndpoints.Load(id, dbFactory, cancellationToken) is null)
+        if (await JobEndpoints.Load(id, Caller.Of(http).Tenant, dbFactory, cancellationToken) is null)
             return JobEndpoints.NotFound(id);
 
         http.Response.ContentType = "text/event-stream";
@@ -113,7 +115,7 @@ public static class LogEndpoints
                 if (page.Count == StreamPage)
                     continue;
 
-                var job = (await JobEndpoints.Load(id, dbFactory, cancellationToken))!;
+                var job = (await JobEndpoints.Load(id, Caller.Of(http).Tenant, dbFactory, cancellationToken))!;
                 if (LogCompleteness.IsComplete(job, filter.Attempt, await logs.StoredPerAttempt(id, cancellationToken))
                     && (await logs.ReadAfter(id, filter, position, 1, cancellationToken)).Count == 0)
                 {

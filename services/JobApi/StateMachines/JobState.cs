@@ -9,6 +9,9 @@ public class JobState : SagaStateMachineInstance
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = null!;
     public JobSpec Spec { get; set; } = null!;
+    public string Tenant { get; set; } = null!;
+    public string Owner { get; set; } = null!;
+    public Guid? RetryOf { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public int Attempt { get; set; }

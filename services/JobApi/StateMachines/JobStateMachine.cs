@@ -28,6 +28,9 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                 .Then(context =>
                 {
                     context.Saga.Spec = context.Message.Spec;
+                    context.Saga.Tenant = context.Message.Tenant;
+                    context.Saga.Owner = context.Message.Owner;
+                    context.Saga.RetryOf = context.Message.RetryOf;
                     context.Saga.SubmittedAt = context.Message.SubmittedAt.ToUniversalTime();
                     context.Saga.Attempt = 1;
                     context.Saga.UpdatedAt = DateTimeOffset.UtcNow;

@@ -8,7 +8,8 @@ public sealed class IdempotencyKeyConfiguration : IEntityTypeConfiguration<Idemp
     public void Configure(EntityTypeBuilder<IdempotencyKey> builder)
     {
         builder.ToTable("idempotency_keys");
-        builder.HasKey(x => x.Key);
+        builder.HasKey(x => new { x.Tenant, x.Key });
+        builder.Property(x => x.Tenant).HasColumnName("tenant").HasMaxLength(63);
         builder.Property(x => x.Key).HasColumnName("key").HasMaxLength(255);
         builder.Property(x => x.RequestHash).HasColumnName("request_hash");
         builder.Property(x => x.JobId).HasColumnName("job_id");

@@ -19,6 +19,9 @@ public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
         builder.Property(x => x.Spec).HasColumnName("spec").HasColumnType("jsonb").HasConversion(
             spec => JsonSerializer.Serialize(spec, SpecJson),
             json => JsonSerializer.Deserialize<JobSpec>(json, SpecJson)!);
+        builder.Property(x => x.Tenant).HasColumnName("tenant").HasMaxLength(63).IsRequired();
+        builder.Property(x => x.Owner).HasColumnName("owner").HasMaxLength(256).IsRequired();
+        builder.Property(x => x.RetryOf).HasColumnName("retry_of");
         builder.Property(x => x.SubmittedAt).HasColumnName("submitted_at");
         builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
         builder.Property(x => x.Attempt).HasColumnName("attempt");
@@ -35,7 +38,7 @@ public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
         builder.Property(x => x.StatusDetail).HasColumnName("status_detail");
         builder.HasMany(x => x.Attempts).WithOne().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
 
-        // The job list pages newest first with a (submitted_at, id) cursor.
-        builder.HasIndex(x => new { x.SubmittedAt, x.CorrelationId }).IsDescending().HasDatabaseName("ix_jobs_submitted_at_id");
+        // The job list pages a tenant's jobs newest first with a (submitted_at, id) cursor.
+        builder.HasIndex(x => new { x.Tenant, x.SubmittedAt, x.CorrelationId }).IsDescending(false, true, true).HasDatabaseName("ix_jobs_tenant_submitted_at_id");
     }
 }
