@@ -225,7 +225,7 @@ public sealed class EfSagaRepositoryTests(ServersFixture fixture) : IClassFixtur
         var jobId = NewId.NextGuid();
         var now = DateTimeOffset.UtcNow;
         await using var db = fixture.CreateDbContext();
-        db.Jobs.Add(new JobState { CorrelationId = jobId, CurrentState = "Pending", Spec = Spec, SubmittedAt = now, UpdatedAt = now, Attempt = 1 });
+        db.Jobs.Add(new JobState { CorrelationId = jobId, CurrentState = "Pending", Spec = Spec, Tenant = "default", Owner = "test", SubmittedAt = now, UpdatedAt = now, Attempt = 1 });
         await db.SaveChangesAsync();
         return jobId;
     }

@@ -169,7 +169,7 @@ public sealed class SubmitJobRequestTests
 
         Assert.Equal(["Command", "image"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.All(errors.Values, messages => Assert.StartsWith("Unknown field.", Assert.Single(messages), StringComparison.Ordinal));
-        Assert.Contains("command, args, shell, pool", errors["image"][0], StringComparison.Ordinal);
+        Assert.Contains("command, args, shell, template, parameters, pool", errors["image"][0], StringComparison.Ordinal);
     }
 
     [Theory]
