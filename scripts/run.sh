@@ -8,6 +8,8 @@
 # Ports: JOBS_GATEWAY_PORT (5080), JOBS_JOBAPI_PORT (5081), JOBS_SCHEDULER_PORT (5082),
 # JOBS_EXECUTOR_PORT (5083), JOBS_LOGSINK_PORT (5084).
 # Logs: .local/logs/<name>.log   pids: .local/pids/<name>.pid
+# Auth: a local token signing key in .local/jwt.key (made once), and an admin token of tenant
+# "default" in .local/admin.token (made on every start); see docs/security.md.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,8 @@ PID_DIR="$LOCAL_DIR/pids"
 CONFIGURATION=Release
 TFM=net10.0
 HEALTH_DEADLINE_SECONDS=120
+KEY_FILE="$LOCAL_DIR/jwt.key"
+TOKEN_FILE="$LOCAL_DIR/admin.token"
 
 : "${JOBS_GATEWAY_PORT:=5080}"
 : "${JOBS_JOBAPI_PORT:=5081}"
@@ -100,6 +104,7 @@ start_service() {
     "RabbitMq__Username=$JOBS_RMQ_USER"
     "RabbitMq__Password=$JOBS_RMQ_PASSWORD"
     "RabbitMq__VirtualHost=$JOBS_RMQ_VHOST"
+    "Auth__Jwt__SigningKey=$(cat "$KEY_FILE")"
   )
   case "$svc" in
     Gateway) env_vars+=("ReverseProxy__Clusters__jobapi__Destinations__jobapi1__Address=http://127.0.0.1:$JOBS_JOBAPI_PORT/") ;;
@@ -196,6 +201,15 @@ cmd_run() {
   log "building $(basename "$sln") ($CONFIGURATION)"
   (cd "$REPO_ROOT" && dotnet build "$sln" -c "$CONFIGURATION" -nologo -v quiet) || die "build failed"
 
+  # The local token signing key: random, made once, kept out of git (.local is ignored).
+  if [[ ! -s "$KEY_FILE" ]]; then
+    (umask 077 && head -c 48 /dev/urandom | base64 -w0 >"$KEY_FILE")
+    log "made a token signing key in .local/jwt.key"
+  fi
+  (umask 077 && dotnet "$REPO_ROOT/tools/Jobs.Token/bin/$CONFIGURATION/$TFM/Jobs.Token.dll" \
+    --key-file "$KEY_FILE" --tenant default --role admin --subject local-admin --hours 24 >"$TOKEN_FILE") \
+    || die "could not mint the admin token"
+
   for s in "${SERVICES[@]}"; do start_service "$s"; done
 
   log "waiting up to ${HEALTH_DEADLINE_SECONDS}s for /health of every service"
@@ -206,14 +220,17 @@ cmd_run() {
   local gw="http://127.0.0.1:$JOBS_GATEWAY_PORT"
   cat <<EOF
 
-Jobs is running. Gateway: $gw
+Jobs is running. Gateway: $gw   (API page: $gw/docs)
 
+  # every request needs a token; an admin token of tenant "default" (24 h) is in .local/admin.token
+  TOKEN=\$(cat .local/admin.token)
   # submit a job
-  curl -s -X POST $gw/api/jobs -H 'content-type: application/json' -d '{"command":"echo","args":["hello"]}'
+  curl -s -X POST $gw/api/jobs -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' -d '{"command":"echo","args":["hello"]}'
   # look at it (use the id from the answer above)
-  curl -s $gw/api/jobs/<id>
+  curl -s -H "authorization: Bearer \$TOKEN" $gw/api/jobs/<id>
   # read its output
-  curl -s $gw/api/jobs/<id>/logs
+  curl -s -H "authorization: Bearer \$TOKEN" $gw/api/jobs/<id>/logs
+  # other users: dotnet tools/Jobs.Token/bin/Release/net10.0/Jobs.Token.dll --tenant acme --role operator --subject alice
 
   Logs:  .local/logs/<service>.log
   Stop:  scripts/run.sh stop      (the services)

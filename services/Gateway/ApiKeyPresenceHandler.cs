@@ -11,7 +11,7 @@ namespace Jobs.Gateway;
 /// count its requests) and JobApi, which holds the keys, accepts or refuses it. A malformed key is refused here.
 /// </summary>
 public sealed class ApiKeyPresenceHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : ApiKeyAuthenticationHandler(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -72,6 +72,19 @@ public sealed class GatewayTests(SystemFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("jobs_<id>_<secret>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpiredToken_Is401SayingSo_WithAChallenge()
+    {
+        using var http = system.CreateClient(system.Token("acme", "admin", "ada", TimeSpan.FromMinutes(1), DateTime.UtcNow.AddMinutes(-10)));
+
+        using var response = await http.GetAsync("/api/jobs");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains("expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class ApiKeyHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDbContextFactory<JobApiDbContext> dbFactory)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : ApiKeyAuthenticationHandler(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

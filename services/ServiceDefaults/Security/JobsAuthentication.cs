@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +23,7 @@ public static partial class JobsAuthentication
     public const int MaxSubjectLength = 200;
 
     public static AuthenticationBuilder AddJobsAuthentication<TApiKeyHandler>(this IHostApplicationBuilder builder)
-        where TApiKeyHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+        where TApiKeyHandler : ApiKeyAuthenticationHandler
     {
         var settings = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         if (string.IsNullOrEmpty(settings.Authority) && string.IsNullOrEmpty(settings.SigningKey))
@@ -68,9 +69,28 @@ public static partial class JobsAuthentication
                             context.Fail(problem);
                         return Task.CompletedTask;
                     },
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await WriteUnauthorized(context.HttpContext, context.AuthenticateFailure switch
+                        {
+                            null => "A bearer token (Authorization: Bearer ...) or an API key (X-Api-Key) is required.",
+                            SecurityTokenExpiredException => "The token has expired.",
+                            SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "The token's signature is not valid.",
+                            SecurityTokenInvalidAudienceException => "The token is for another audience.",
+                            SecurityTokenInvalidIssuerException => "The token is from another issuer.",
+                            SecurityTokenException => "The token is not valid.",
+                            var failure => failure.Message,
+                        });
+                    },
                 };
             });
     }
+
+    /// <summary>A 401 as problem+json, saying why the credentials were refused.</summary>
+    public static Task WriteUnauthorized(HttpContext http, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail).ExecuteAsync(http);
 
     /// <summary>Why a validated principal still cannot act: no subject, no valid tenant, or no known role.</summary>
     public static string? Problem(ClaimsPrincipal? principal)
