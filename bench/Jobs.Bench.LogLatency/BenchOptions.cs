@@ -3,12 +3,13 @@ using System.Globalization;
 namespace Jobs.Bench.LogLatency;
 
 /// <summary>Command-line settings of the benchmark.</summary>
-internal sealed record BenchOptions(Uri Gateway, int Seconds, int Jobs, int WarmupSeconds)
+internal sealed record BenchOptions(Uri Gateway, int Seconds, int Jobs, int WarmupSeconds, string? Token = null)
 {
     public const string Usage = """
-        Usage: Jobs.Bench.LogLatency [--gateway URL] [--seconds D] [--jobs K] [--warmup-seconds S]
+        Usage: Jobs.Bench.LogLatency [--gateway URL] [--token T] [--seconds D] [--jobs K] [--warmup-seconds S]
 
           --gateway URL        the system's public API (default http://127.0.0.1:5080)
+          --token T            a bearer token that may submit (default $JOBS_TOKEN, else .local/admin.token from scripts/run.sh)
           --seconds D          how long each job prints a line every 100 ms (default 20)
           --jobs K             jobs printing at once, each followed on a live stream of its own (default 1)
           --warmup-seconds S   an unrecorded job of S seconds first, so the services' first-use costs stay out
@@ -33,6 +34,7 @@ internal sealed record BenchOptions(Uri Gateway, int Seconds, int Jobs, int Warm
                 (_, null) => null,
                 ("--gateway", _) when Uri.TryCreate(value, UriKind.Absolute, out var gateway) && gateway.Scheme is "http" or "https" =>
                     options with { Gateway = gateway },
+                ("--token", _) when value.Length > 0 => options with { Token = value },
                 ("--seconds", _) when Number(value, 1, 3600) is { } seconds => options with { Seconds = seconds },
                 ("--jobs", _) when Number(value, 1, 256) is { } jobs => options with { Jobs = jobs },
                 ("--warmup-seconds", _) when Number(value, 0, 3600) is { } warmup => options with { WarmupSeconds = warmup },

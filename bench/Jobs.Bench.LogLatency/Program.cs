@@ -13,6 +13,11 @@ using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTim
     Timeout = Timeout.InfiniteTimeSpan,
 };
 
+var token = options.Token ?? Environment.GetEnvironmentVariable("JOBS_TOKEN")
+    ?? (File.Exists(Path.Join(RepoRoot(), ".local", "admin.token")) ? File.ReadAllText(Path.Join(RepoRoot(), ".local", "admin.token")).Trim() : null);
+if (token is not null)
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
 if (!await Healthy(http))
 {
     log.WriteLine($"The system does not answer at {options.Gateway} (GET /health). Start it with scripts/run.sh, or pass --gateway URL.");
