@@ -29,6 +29,9 @@ builder.Services.AddSingleton<LogListener>();
 builder.Services.AddHostedService(services => services.GetRequiredService<LogListener>());
 builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
+// Unparsable query parameters become exceptions, which BadRequestExceptionHandler answers naming the parameter.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 
 var app = builder.Build();
 
