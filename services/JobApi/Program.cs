@@ -32,6 +32,9 @@ builder.Services.AddSingleton<LogListener>();
 builder.Services.AddHostedService(services => services.GetRequiredService<LogListener>());
 builder.Services.AddSingleton<IdempotencyKeys>();
 builder.Services.AddExceptionHandler<UnavailableExceptionHandler>();
+// Unparsable query parameters become exceptions, which BadRequestExceptionHandler answers naming the parameter.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
 
 // The same credentials the gateway checks, checked again here: a request that bypasses the gateway gets nothing more.
 builder.AddJobsAuthentication<ApiKeyHandler>();

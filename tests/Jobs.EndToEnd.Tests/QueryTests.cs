@@ -40,7 +40,9 @@ public sealed class QueryTests(SystemFixture fixture)
     {
         var id = await jobs.Submit(new { command = "true" });
 
-        await AssertStatus($"/api/jobs/{id}/logs?offset=abc", HttpStatusCode.BadRequest);
+        var problem = await AssertStatus($"/api/jobs/{id}/logs?offset=abc", HttpStatusCode.BadRequest);
+
+        Assert.Equal(["Must be a whole number."], problem.GetProperty("errors").GetProperty("offset").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

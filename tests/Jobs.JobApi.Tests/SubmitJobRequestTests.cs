@@ -204,6 +204,23 @@ public sealed class SubmitJobRequestTests
     }
 
     [Fact]
+    public void NulInALabelValue_IsReportedUnderTheLabel()
+    {
+        var errors = Invalid("""{"command":"echo","executorLabels":{"zone":"odd","gpu":"a\u0000b"}}""");
+
+        Assert.Equal(["executorLabels.gpu"], errors.Keys);
+        Assert.Equal(["Must not contain NUL characters."], errors["executorLabels.gpu"]);
+    }
+
+    [Fact]
+    public void ControlCharactersOtherThanNulInALabelValue_AreKept()
+    {
+        var spec = Valid("""{"command":"echo","executorLabels":{"note":"\u0001\t\n\u007f\u0085"}}""");
+
+        Assert.Equal("\u0001\t\n\u007f\u0085", spec.ExecutorLabels!["note"]);
+    }
+
+    [Fact]
     public void Resources_AreTakenAsGivenAndAbsentOnesStayUnset()
     {
         var spec = Valid("""{"command":"true","resources":{"cpuPercent":150,"memoryMb":512,"ioBytesPerSecond":10485760}}""");

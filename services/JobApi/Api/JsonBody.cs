@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Jobs.JobApi.Api;
@@ -7,6 +8,7 @@ namespace Jobs.JobApi.Api;
 public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
+    public const int MaxDepth = 16;
 
     public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> Read(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -29,13 +31,43 @@ public static class JsonBody
         if (bytes.Length == 0)
             return (null, Invalid("$", "The body is empty; a JSON object is required."));
 
+        // The parser checks UTF-8 only outside strings; reading a string with bad bytes would throw later (a 500).
+        if (!Utf8.IsValid(bytes))
+            return (null, Invalid("$", "Not valid JSON: the body is not valid UTF-8."));
+
+        JsonDocument document;
         try
         {
-            return (JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 }), null);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException ex)
         {
             return (null, Invalid("$", $"Not valid JSON: {ex.Message}"));
+        }
+        if (!EscapesAreText(bytes))
+        {
+            document.Dispose();
+            return (null, Invalid("$", @"Not valid JSON: a string has an unpaired surrogate escape (\uD800 to \uDFFF)."));
+        }
+        return (document, null);
+    }
+
+    /// <summary>Whether every escaped string and property name reads as text: an unpaired surrogate escape cannot.</summary>
+    static bool EscapesAreText(byte[] bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is (JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)
+                    _ = reader.GetString();
+            }
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

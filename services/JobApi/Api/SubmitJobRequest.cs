@@ -289,6 +289,9 @@ public static partial class SubmitJobRequest
                 errors[$"executorLabels.{label.Name}"] = ["Label names are 1 to 63 letters, digits, dots, dashes or underscores."];
             else if (label.Value.ValueKind != JsonValueKind.String || label.Value.GetString()!.Length > 256)
                 errors[$"executorLabels.{label.Name}"] = ["Must be a string of at most 256 characters."];
+            else if (label.Value.GetString()!.Contains('\0', StringComparison.Ordinal))
+                // PostgreSQL cannot store NUL in jsonb (or text): the saga's insert would fail on every retry.
+                errors[$"executorLabels.{label.Name}"] = ["Must not contain NUL characters."];
             else
                 labels[label.Name] = label.Value.GetString()!;
         }
