@@ -253,6 +253,17 @@ public sealed class SubmitJobRequestTests
     [InlineData("""{"command":"true","parameters":{"db":"x"}}""", "parameters")]
     public void TemplateMistakes_NameTheField(string json, string field) => Assert.Contains(field, Invalid(json).Keys);
 
+    [Fact]
+    public void ThousandsOfMistakes_AreCappedWithACount()
+    {
+        var body = "{" + string.Join(",", Enumerable.Range(0, 3000).Select(i => $"\"unknown{i}\": 1")) + "}";
+
+        var errors = Invalid(body);
+
+        Assert.Equal(SubmitJobRequest.MaxErrors + 1, errors.Count);
+        Assert.StartsWith($"{3001 - SubmitJobRequest.MaxErrors} more fields", errors["$"][0], StringComparison.Ordinal);
+    }
+
     static JobSpec Valid(string json) => Submission(json).Spec;
 
     static Submission Submission(string json)

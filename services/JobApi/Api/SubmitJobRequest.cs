@@ -23,6 +23,7 @@ public static partial class SubmitJobRequest
     public const long MaxOutputCapBytes = 10L * 1024 * 1024 * 1024;
 
     public const int MaxParameters = 64;
+    public const int MaxErrors = 50;
 
     static readonly HashSet<string> KnownFields = ["command", "args", "shell", "template", "parameters", "pool", "env", "workingDirectory", "outputCapBytes", "resources", "executorId", "executorLabels", "priority", "timeoutSeconds", "queueTimeoutSeconds", "cancelGraceSeconds", "retry"];
     static readonly HashSet<string> KnownResourceFields = ["cpuPercent", "memoryMb", "ioBytesPerSecond", "pids"];
@@ -69,9 +70,22 @@ public static partial class SubmitJobRequest
         var retry = ReadRetry(body, errors);
 
         if (errors.Count > 0)
-            return (null, errors);
+            return (null, Capped(errors));
         var spec = new JobSpec(command!, args, shell, pool) { Env = env, WorkingDirectory = workingDirectory, OutputCapBytes = outputCap, Resources = resources, ExecutorId = executorId, ExecutorLabels = labels, Priority = priority, TimeoutSeconds = timeout, QueueTimeoutSeconds = queueTimeout, Retry = retry };
         return (new Submission(grace is { } seconds ? spec with { CancelGraceSeconds = seconds } : spec, template), errors);
+    }
+
+    /// <summary>
+    /// At most <see cref="MaxErrors"/> fields are reported, so a body of thousands of mistakes gets an answer of a
+    /// few kilobytes, not megabytes; <c>$</c> says how many more there were.
+    /// </summary>
+    static Dictionary<string, string[]> Capped(Dictionary<string, string[]> errors)
+    {
+        if (errors.Count <= MaxErrors)
+            return errors;
+        var capped = errors.Take(MaxErrors).ToDictionary();
+        capped["$"] = [$"{errors.Count - MaxErrors} more fields have mistakes; fix these first."];
+        return capped;
     }
 
     /// <summary>A template call: the template's name and its parameters; <c>command</c>, <c>args</c> and <c>shell</c> come from the template.</summary>
