@@ -27,15 +27,21 @@ public static partial class ServiceSettings
             return segments.Length > 1 ? null : "ReverseProxy needs a sub-key";
         if (segments[0] == "ConnectionStrings")
             return segments is [_, var connection] && connection == ConnectionName.Value ? null : $"the only connection string is {ConnectionName.Value}";
-        if (!Sections.Value.TryGetValue(segments[0], out var properties))
+        // A section may be nested (Auth:Jwt): the longest section the leading segments name.
+        var depth = Enumerable.Range(1, segments.Length - 1).Reverse()
+            .FirstOrDefault(n => Sections.Value.ContainsKey(string.Join(':', segments[..n])));
+        if (depth == 0)
             return $"no service reads a configuration section {segments[0]}";
-        if (segments.Length < 2 || !properties.TryGetValue(segments[1], out var collection))
-            return $"{segments[0]} has no setting {(segments.Length > 1 ? segments[1] : "")} (it has: {string.Join(", ", properties.Keys)})";
-        return segments.Length switch
+        var section = string.Join(':', segments[..depth]);
+        var properties = Sections.Value[section];
+        var rest = segments[depth..];
+        if (!properties.TryGetValue(rest[0], out var collection))
+            return $"{section} has no setting {rest[0]} (it has: {string.Join(", ", properties.Keys)})";
+        return rest.Length switch
         {
-            2 => null,
-            3 when collection => null,
-            _ => $"{segments[0]}:{segments[1]} is not a list or map",
+            1 => null,
+            2 when collection => null,
+            _ => $"{section}:{rest[0]} is not a list or map",
         };
     }
 
@@ -47,10 +53,11 @@ public static partial class ServiceSettings
             var text = File.ReadAllText(file);
             if (SectionConstant().Match(text) is not { Success: true } section)
                 continue;
-            sections[section.Groups["name"].Value] = Property().Matches(text).ToDictionary(
-                m => m.Groups["name"].Value,
-                m => CollectionType().IsMatch(m.Groups["type"].Value),
-                StringComparer.Ordinal);
+            // The file's properties, those of the classes it nests (a policy's rules) included; the first of a name wins.
+            var properties = new Dictionary<string, bool>(StringComparer.Ordinal);
+            foreach (Match m in Property().Matches(text))
+                properties.TryAdd(m.Groups["name"].Value, CollectionType().IsMatch(m.Groups["type"].Value));
+            sections[section.Groups["name"].Value] = properties;
         }
         if (sections.Count == 0)
             throw new InvalidOperationException("Found no options class with a Section constant under services/.");
@@ -68,7 +75,7 @@ public static partial class ServiceSettings
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
-    [GeneratedRegex("""const string Section = "(?<name>\w+)";""")]
+    [GeneratedRegex("""const string Section = "(?<name>[\w:]+)";""")]
     private static partial Regex SectionConstant();
 
     [GeneratedRegex("""const string ConnectionName = "(?<name>\w+)";""")]
