@@ -32,7 +32,7 @@ log "building Jobs.sln (Release)"
 dotnet build Jobs.sln -c Release -nologo -v quiet >&2
 
 stamp="$(date -u +%Y%m%d-%H%M%S)"
-out="bench/results/suite-$stamp"
+out="bench/results/suite-$stamp$( ((QUICK)) && echo -quick)"
 mkdir -p "$out"
 failed=()
 
