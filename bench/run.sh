@@ -32,7 +32,9 @@ log "building Jobs.sln (Release)"
 dotnet build Jobs.sln -c Release -nologo -v quiet >&2
 
 stamp="$(date -u +%Y%m%d-%H%M%S)"
-out="bench/results/suite-$stamp$( ((QUICK)) && echo -quick)"
+suffix=""
+((QUICK)) && suffix="-quick"
+out="bench/results/suite-$stamp$suffix"
 mkdir -p "$out"
 failed=()
 
@@ -71,7 +73,7 @@ fi
 scripts/run.sh stop >&2 || true
 
 {
-  echo "# Benchmark suite $stamp UTC$( ((QUICK)) && echo ' (quick smoke: not figures to quote)')"
+  echo "# Benchmark suite $stamp UTC${suffix:+ (quick smoke: not figures to quote)}"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB,"
   echo "$(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $(psql --version 2>/dev/null | awk '{print $3}' || echo '?'),"
