@@ -62,8 +62,10 @@ fi
 # The client-side benchmarks, against the system as scripts/run.sh runs it.
 if scripts/run.sh >&2; then
   if ((QUICK)); then
+    run_bench Jobs.Bench.Gateway --requests 100 --warmup 20
     run_bench Jobs.Bench.LogLatency --seconds 3 --warmup-seconds 0
   else
+    run_bench Jobs.Bench.Gateway --requests 2000
     run_bench Jobs.Bench.LogLatency --seconds 10 --jobs 4
   fi
 else
