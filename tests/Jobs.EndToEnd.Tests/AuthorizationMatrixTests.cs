@@ -102,6 +102,65 @@ public sealed class AuthorizationMatrixTests(SystemFixture fixture)
     }
 
     [Fact]
+    public async Task AnotherOperator_MayReadButNotCancelOrRetryTheJob_AndIsAudited()
+    {
+        var w = await Setup();
+        var running = await w.Otto.Submit(new { command = "/bin/sleep", args = new[] { "600" } });
+        using var olga = system.CreateClient(system.Token(Tenant, "operator", "olga"));
+        try
+        {
+            using var read = await olga.GetAsync($"/api/jobs/{running}");
+            using var cancel = await olga.PostAsync($"/api/jobs/{running}/cancel", null);
+            using var retry = await olga.PostAsync($"/api/jobs/{w.OttoEnded}/retry", null);
+
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, cancel.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, retry.StatusCode);
+            Assert.Equal(0L, await Scalar<long>($"SELECT count(*) FROM jobapi.jobs WHERE id = '{running}' AND cancel_requested_at IS NOT NULL"));
+            Assert.Equal(0L, await Scalar<long>($"SELECT count(*) FROM jobapi.jobs WHERE retry_of = '{w.OttoEnded}' AND owner = 'olga'"));
+            var events = (await w.Admin.GetFromJsonAsync<JsonElement>("/api/audit?limit=1000")).GetProperty("items").EnumerateArray().ToList();
+            Assert.Contains(events, e => Is(e, "olga", "job.cancel", $"job/{running}", "denied"));
+            Assert.Contains(events, e => Is(e, "olga", "job.retry", $"job/{w.OttoEnded}", "denied"));
+        }
+        finally
+        {
+            (await w.Admin.PostAsync($"/api/jobs/{running}/cancel", null)).Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task RetryOfAJobThatHasNotEnded_Is409()
+    {
+        var w = await Setup();
+        var running = await w.Otto.Submit(new { command = "/bin/sleep", args = new[] { "600" } });
+        try
+        {
+            using var retry = await w.Otto.Http.PostAsync($"/api/jobs/{running}/retry", null);
+
+            Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+        }
+        finally
+        {
+            (await w.Admin.PostAsync($"/api/jobs/{running}/cancel", null)).Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Retry_MakesANewJobOfTheCallerWithTheSameSpec()
+    {
+        var w = await Setup();
+
+        using var retry = await w.Admin.PostAsync($"/api/jobs/{w.OttoEnded}/retry", null);
+        var id = (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("matrix\n", await new JobsClient(w.Admin, system).Output(id));
+        var job = await w.Admin.GetFromJsonAsync<JsonElement>($"/api/jobs/{id}");
+        Assert.Equal("ada", job.GetProperty("owner").GetString());
+        Assert.Equal(w.OttoEnded, job.GetProperty("retryOf").GetGuid());
+    }
+
+    [Fact]
     public async Task OperatorApiKey_ActsAsAnOperatorOfItsTenant()
     {
         using var admin = system.CreateClient(system.Token(Tenant, "admin", "ada"));

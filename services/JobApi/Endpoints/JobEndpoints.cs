@@ -138,14 +138,9 @@ public static class JobEndpoints
         CancellationToken cancellationToken)
     {
         var caller = Caller.Of(http);
-        var job = await Load(id, caller.Tenant, dbFactory, cancellationToken);
-        if (job is null)
-            return NotFound(id);
-        if (!caller.MayChange(job.Owner))
-        {
-            await audit.Record(caller, AuditActions.JobCancel, $"job/{id}", AuditLog.Denied, "not the job's owner", cancellationToken);
-            return Forbidden("Not your job", $"Job {id} was submitted by someone else; operators cancel only their own jobs.");
-        }
+        var (_, refused) = await LoadToChange(id, caller, AuditActions.JobCancel, "cancel", dbFactory, audit, cancellationToken);
+        if (refused is not null)
+            return refused;
 
         var result = (await client.GetResponse<CancelJobResult>(new CancelJob(id, DateTimeOffset.UtcNow), cancellationToken)).Message;
         if (!result.Accepted)
@@ -168,15 +163,10 @@ public static class JobEndpoints
         CancellationToken cancellationToken)
     {
         var caller = Caller.Of(http);
-        var job = await Load(id, caller.Tenant, dbFactory, cancellationToken);
-        if (job is null)
-            return NotFound(id);
-        if (!caller.MayChange(job.Owner))
-        {
-            await audit.Record(caller, AuditActions.JobRetry, $"job/{id}", AuditLog.Denied, "not the job's owner", cancellationToken);
-            return Forbidden("Not your job", $"Job {id} was submitted by someone else; operators retry only their own jobs.");
-        }
-        if (!LogCompleteness.TerminalStatuses.Contains(job.CurrentState))
+        var (job, refused) = await LoadToChange(id, caller, AuditActions.JobRetry, "retry", dbFactory, audit, cancellationToken);
+        if (refused is not null)
+            return refused;
+        if (!LogCompleteness.TerminalStatuses.Contains(job!.CurrentState))
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
@@ -189,6 +179,19 @@ public static class JobEndpoints
             new SubmitJob(jobId, job.Spec, DateTimeOffset.UtcNow) { Tenant = caller.Tenant, Owner = caller.Subject, RetryOf = id }, cancellationToken);
         await audit.Record(caller, AuditActions.JobRetry, $"job/{id}", detail: $"new job {jobId}", cancellationToken: cancellationToken);
         return TypedResults.Created($"/api/jobs/{jobId}", new JobCreatedResponse(jobId, response.Message.Status));
+    }
+
+    /// <summary>The job, if the caller may change it: 404 outside its tenant, 403 (audited) for an operator's job of someone else.</summary>
+    static async Task<(JobState? Job, ProblemHttpResult? Refused)> LoadToChange(
+        Guid id, Caller caller, string action, string verb, IDbContextFactory<JobApiDbContext> dbFactory, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var job = await Load(id, caller.Tenant, dbFactory, cancellationToken);
+        if (job is null)
+            return (null, NotFound(id));
+        if (caller.MayChange(job.Owner))
+            return (job, null);
+        await audit.Record(caller, action, $"job/{id}", AuditLog.Denied, "not the job's owner", cancellationToken);
+        return (null, Forbidden("Not your job", $"Job {id} was submitted by someone else; operators {verb} only their own jobs."));
     }
 
     static async Task LoadAttempts(JobApiDbContext db, List<JobState> jobs, CancellationToken cancellationToken)
