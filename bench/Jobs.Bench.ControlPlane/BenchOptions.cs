@@ -21,10 +21,10 @@ internal sealed record BenchOptions(
           --concurrency C    POSTs in flight at once; also the senders of the raw bound (default 64)
           --executors K      simulated executors in this process (default 4)
           --slots S          slots of each simulated executor (default 16)
-          --warmup N         unrecorded jobs first, so the services' first-use costs stay out (default 300; 50 with --quick)
+          --warmup N         unrecorded jobs first, so the services' first-use costs stay out (default 300; 30 with --quick)
           --probe N          jobs run one at a time before the measured run, for the hop latencies of an idle
                              system (default 30; 10 with --quick; 0 for none)
-          --raw-messages M   messages in the raw send+consume run that sets the bound (default 20000; 3000 with --quick)
+          --raw-messages M   messages in the raw send+consume run that sets the bound (default 20000; 2000 with --quick)
           --quick            a smoke run for CI (the smaller defaults above; well under a minute)
         """;
 
@@ -33,7 +33,7 @@ internal sealed record BenchOptions(
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchOptions(Jobs: 200, Concurrency: 64, Executors: 4, Slots: 16, WarmupJobs: 50, ProbeJobs: 10, RawMessages: 3000, Quick: true)
+            ? new BenchOptions(Jobs: 200, Concurrency: 64, Executors: 4, Slots: 16, WarmupJobs: 30, ProbeJobs: 10, RawMessages: 2000, Quick: true)
             : new BenchOptions(Jobs: 5000, Concurrency: 64, Executors: 4, Slots: 16, WarmupJobs: 300, ProbeJobs: 30, RawMessages: 20000, Quick: false);
         for (var i = 0; i < args.Count; i++)
         {

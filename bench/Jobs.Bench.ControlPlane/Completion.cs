@@ -48,7 +48,7 @@ internal static class Completion
                 return new CompletionResult(seconds, progress.Succeeded, progress.EndedOtherwise, samples);
             if (seconds >= nextReport)
             {
-                nextReport += 5;
+                nextReport = Math.Floor(seconds / 5) * 5 + 5;
                 say(FormattableString.Invariant(
                     $"  {seconds,5:0.0} s: {answeredSoFar} POSTs answered, {progress.Ended - endedBefore} jobs ended, {progress.SlotsHeld} slots held, {progress.Waiting} waiting"));
             }

@@ -71,18 +71,29 @@ try
     using var http = system.CreateClient();
     var errors = new List<string>();
 
+    // N jobs, C POSTs in flight, watched in the database from the first POST until every accepted one has ended.
+    async Task<(SubmitRun Run, CompletionResult Done)> RunJobs(int count, long endedBefore)
+    {
+        long answered = 0;
+        var began = Stopwatch.GetTimestamp();
+        var submitting = Submitter.Run(http, count, options.Concurrency, () => Interlocked.Increment(ref answered), cancellationToken);
+        var done = await Completion.Watch(database, began, submitting, () => Interlocked.Read(ref answered), endedBefore, system.Logs, Say, cancellationToken);
+        return (await submitting, done);
+    }
+
     if (options.WarmupJobs > 0)
     {
-        var ended = (await database.Progress(cancellationToken)).Ended;
-        var warmup = await Submitter.Run(http, options.WarmupJobs, options.Concurrency, null, cancellationToken);
+        Say($"warm-up: {options.WarmupJobs} jobs (not recorded)");
+        var (warmup, done) = await RunJobs(options.WarmupJobs, (await database.Progress(cancellationToken)).Ended);
         if (warmup.Failed == options.WarmupJobs)
             throw new InvalidOperationException($"Every warm-up submit failed, e.g. {warmup.Submissions[0].StatusCode}: {warmup.Submissions[0].Error}");
-        var done = await Completion.Watch(database, warmup.BeganTimestamp, Task.FromResult(warmup), () => warmup.Submissions.Count, ended, system.Logs, Say, cancellationToken);
-        Say(FormattableString.Invariant($"warm-up: {options.WarmupJobs} jobs in {done.Seconds:0.00} s ({options.WarmupJobs / done.Seconds:0} jobs/s; not recorded)"));
+        Say(FormattableString.Invariant($"warm-up: {options.WarmupJobs} jobs in {done.Seconds:0.00} s ({options.WarmupJobs / done.Seconds:0} jobs/s)"));
     }
 
     // The probe: one job at a time through an otherwise idle system, for the hops' own latencies.
     var probe = new List<Submission>();
+    if (options.ProbeJobs > 0)
+        Say($"probe: {options.ProbeJobs} jobs one at a time");
     for (var i = 0; i < options.ProbeJobs; i++)
     {
         var one = (await Submitter.Run(http, 1, 1, null, cancellationToken)).Submissions[0];
@@ -92,8 +103,6 @@ try
         else
             errors.Add($"probe submit: {one.StatusCode} {one.Error}");
     }
-    if (options.ProbeJobs > 0)
-        Say($"probe: {options.ProbeJobs} jobs one at a time");
     var quietSince = Stopwatch.GetTimestamp();
 
     // The bound, on a virtual host of its own while the system is idle; it also fills the wait for the counters.
@@ -113,11 +122,9 @@ try
     var cpuBefore = CpuMeter.Take(services, system.Database.Name);
 
     Say($"measuring: {options.Jobs} jobs, {options.Concurrency} POSTs in flight");
-    long answered = 0;
-    var began = Stopwatch.GetTimestamp();
-    var submitting = Submitter.Run(http, options.Jobs, options.Concurrency, () => Interlocked.Increment(ref answered), cancellationToken);
-    var completion = await Completion.Watch(database, began, submitting, () => Interlocked.Read(ref answered), endedBefore, system.Logs, Say, cancellationToken);
-    var run = await submitting;
+    var pollTimeBefore = database.PollTime;
+    var (run, completion) = await RunJobs(options.Jobs, endedBefore);
+    var pollSeconds = (database.PollTime - pollTimeBefore).TotalSeconds;
     var cpu = CpuMeter.Between(cpuBefore, CpuMeter.Take(services, system.Database.Name));
     var loadAfter = LoadAverage();
     var doneAt = Stopwatch.GetTimestamp();
@@ -140,6 +147,8 @@ try
     errors.AddRange(measuredRows.Where(r => r.Status != "Succeeded").Select(r => $"job {r.JobId}: {r.Status}").Take(20));
 
     var jobsPerSecond = accepted.Count / completion.Seconds;
+    var slotIndex = Stages.All.ToList().FindIndex(s => s.Name == "slot");
+    var slotMeanMs = measuredStages.Where(j => j.Ms[slotIndex] is not null).Select(j => j.Ms[slotIndex]!.Value).DefaultIfEmpty(0).Average();
     var perJob = BenchReport.PerJobOf(brokerAfter - brokerBefore, databaseAfter - databaseBefore, benchQueries, tablesBefore, tablesAfter, accepted.Count);
     var host = new HostInfo(
         Environment.ProcessorCount,
@@ -181,7 +190,10 @@ try
             Percentiles.Of(completion.Samples.Select(s => (double)s.SlotsHeld)),
             Percentiles.Of(completion.Samples.Select(s => (double)s.Waiting)),
             executors.Counters.MostRunningAtOnce,
-            completion.Samples.Count),
+            Math.Round(slotMeanMs, 1),
+            Math.Round(slotMeanMs > 0 ? options.Executors * options.Slots / (slotMeanMs / 1000) : 0, 1),
+            completion.Samples.Count,
+            Math.Round(pollSeconds, 2)),
         perJob,
         BenchReport.BoundOf(raw, perJob, jobsPerSecond),
         Stages.Summarise(measuredStages, probeStages),

@@ -37,7 +37,10 @@ internal sealed record Throughput(
     Percentiles? SlotsHeld,
     Percentiles? Waiting,
     int MostRunningAtOnce,
-    int Polls);
+    double SlotHeldMeanMs,
+    double SlotTurnoverJobsPerSecond,
+    int Polls,
+    double PollSeconds);
 
 /// <summary>A table's rows written per job.</summary>
 internal sealed record TableRate(string Table, double Inserted, double Updated, double HotUpdated, double Deleted);
@@ -145,6 +148,7 @@ internal sealed record BenchReport(
         Line(text, $"ended: {t.Succeeded} succeeded, {t.EndedOtherwise} otherwise");
         Line(text, $"slots: {s.Executors * s.Slots} in all; held in the Scheduler's books p50 {N0(t.SlotsHeld?.P50)}, max {N0(t.SlotsHeld?.Max)}; attempts waiting for one p50 {N0(t.Waiting?.P50)}, max {N0(t.Waiting?.Max)} ({t.Polls} polls)");
         Line(text, $"       most ExecuteJobs in hand at once at the executors: {t.MostRunningAtOnce}");
+        Line(text, $"       what the slots allow (Little's law): {s.Executors * s.Slots} slots / {t.SlotHeldMeanMs / 1000:0.000} s mean hold (placed -> released) = {t.SlotTurnoverJobsPerSecond:0} jobs/s");
         text.Append('\n');
         var p = PerJob;
         Line(text, $"{"per job (counters over the run / jobs)",-44} {"total",9} {"per job",8}");
@@ -155,7 +159,7 @@ internal sealed record BenchReport(
         Line(text, $"{"database: rows written (ins+upd+del)",-44} {p.Database.RowsWritten,9} {p.RowsWritten,8:0.00}   ({p.Inserted:0.00} ins, {p.Updated:0.00} upd, {p.Deleted:0.00} del; {p.Rollbacks:0.00} rollbacks)");
         foreach (var table in p.Tables)
             Line(text, $"  {table.Table,-42} {"",9} {table.Inserted + table.Updated + table.Deleted,8:0.00}   ({table.Inserted:0.00} ins, {table.Updated:0.00} upd of which {table.HotUpdated:0.00} HOT, {table.Deleted:0.00} del)");
-        Line(text, $"  (the bench's own {p.BenchQueries} queries on the system's database are taken off the transactions)");
+        Line(text, $"  (the bench's own {p.BenchQueries} queries on the system's database are taken off the transactions; its {t.Polls} polls took {t.PollSeconds:0.0} s in all)");
         text.Append('\n');
         var b = Bound;
         Line(text, $"bound: raw MassTransit send+consume, {b.Raw.Messages} msgs to a {b.Raw.Queue} queue, confirms, {b.Raw.Senders} senders, prefetch {b.Raw.Prefetch}: {b.Raw.Seconds:0.00} s -> {b.Raw.MessagesPerSecond:0} msgs/s");

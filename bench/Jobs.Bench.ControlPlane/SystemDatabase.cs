@@ -38,12 +38,17 @@ internal sealed class SystemDatabase(NpgsqlDataSource dataSource) : IAsyncDispos
     static readonly string[] Terminal = ["Succeeded", "Failed", "TimedOut", "Canceled", "Lost"];
 
     long queries;
+    long progressTicks;
 
     public long Queries => Interlocked.Read(ref queries);
+
+    /// <summary>The time the <see cref="Progress"/> polls took, as the bench saw it (query and round trip): what watching cost.</summary>
+    public TimeSpan PollTime => TimeSpan.FromTicks(Interlocked.Read(ref progressTicks) * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>Ended jobs (the count the brief asks for: <c>status = 'Succeeded'</c>, plus the other terminal states so a failure cannot hang the run) and the Scheduler's slot use.</summary>
     public async Task<Progress> Progress(CancellationToken cancellationToken)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var command = Command(
             """
             SELECT (SELECT count(*) FROM jobapi.jobs WHERE status = 'Succeeded'),
@@ -54,7 +59,9 @@ internal sealed class SystemDatabase(NpgsqlDataSource dataSource) : IAsyncDispos
         command.Parameters.Add(new() { Value = Terminal });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new Progress(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        var progress = new Progress(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        Interlocked.Add(ref progressTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        return progress;
     }
 
     /// <summary>How many of <paramref name="ids"/> the Scheduler counts as live executors of the pool.</summary>
