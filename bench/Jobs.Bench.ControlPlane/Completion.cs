@@ -9,13 +9,13 @@ internal sealed record ProgressSample(double Seconds, long Answered, long Succee
 internal sealed record CompletionResult(double Seconds, long Succeeded, long EndedOtherwise, IReadOnlyList<ProgressSample> Samples);
 
 /// <summary>
-/// Polls the database (<see cref="SystemDatabase.Progress"/>, every 50 ms) while jobs are submitted, until every job
+/// Polls the database (<see cref="SystemDatabase.Progress"/>, every 100 ms) while jobs are submitted, until every job
 /// the submits got accepted has ended. No progress for a minute (nothing answered, nothing ended) is a failure, not a
 /// slow run: it throws with the services' last output.
 /// </summary>
 internal static class Completion
 {
-    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     /// <param name="began">The Stopwatch timestamp of the first POST.</param>

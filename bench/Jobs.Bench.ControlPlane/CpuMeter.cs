@@ -6,7 +6,10 @@ namespace Jobs.Bench.ControlPlane;
 /// CPU seconds spent during the measured run, by whom: this process (submitting, the simulated executors, polling),
 /// each service process, PostgreSQL (its shared processes and the backends of the system's database), RabbitMQ (the
 /// whole broker, shared with whatever else uses it), and the rest of the machine (backends of other databases
-/// included); all from <c>/proc</c>. Times in seconds.
+/// included); all from <c>/proc</c>, per process (its own user and system time, what it used between the two looks,
+/// or since it started). Children's reaped time is left out: on a shared server the postmaster reaps the backends of
+/// every other database, with all the time they ever used. A backend that ends during the run loses its share to
+/// <c>other</c>; the services keep theirs open in their pools. Times in seconds.
 /// </summary>
 internal sealed record CpuUse(double Wall, IReadOnlyDictionary<string, double> Seconds, double Other, double Idle, double IoWait)
 {
@@ -25,17 +28,17 @@ internal static class CpuMeter
 
     static readonly HashSet<string> RabbitMqCommands = new(StringComparer.Ordinal) { "beam.smp", "erl_child_setup", "inet_gethost", "epmd" };
 
-    internal sealed record Snapshot(long Timestamp, IReadOnlyDictionary<string, long> Groups, long Busy, long Idle, long IoWait);
+    internal sealed record Snapshot(long Timestamp, IReadOnlyList<string> Groups, IReadOnlyDictionary<int, (string Group, long Ticks)> Processes, long Busy, long Idle, long IoWait);
 
     /// <param name="services">Service name by process id.</param>
     /// <param name="database">The system's database: backends connected to any other one are someone else's work.</param>
     public static Snapshot Take(IReadOnlyDictionary<int, string> services, string database)
     {
-        var groups = new Dictionary<string, long>(StringComparer.Ordinal) { [Bench] = 0 };
-        foreach (var name in services.Values)
-            groups[name] = 0;
-        groups[Postgres] = 0;
-        groups[RabbitMq] = 0;
+        var groups = new List<string> { Bench };
+        groups.AddRange(services.Values);
+        groups.Add(Postgres);
+        groups.Add(RabbitMq);
+        var processes = new Dictionary<int, (string Group, long Ticks)>();
         var self = Environment.ProcessId;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -49,18 +52,21 @@ internal static class CpuMeter
                 : RabbitMqCommands.Contains(process.Command) ? RabbitMq
                 : null;
             if (group is not null)
-                groups[group] += process.Ticks;
+                processes[pid] = (group, process.Ticks);
         }
         var (busy, idle, ioWait) = ReadMachine();
-        return new Snapshot(System.Diagnostics.Stopwatch.GetTimestamp(), groups, busy, idle, ioWait);
+        return new Snapshot(System.Diagnostics.Stopwatch.GetTimestamp(), groups, processes, busy, idle, ioWait);
     }
 
     public static CpuUse Between(Snapshot before, Snapshot after)
     {
-        var seconds = before.Groups.Keys.ToDictionary(
-            group => group,
-            group => Math.Round(Math.Max(0, after.Groups[group] - before.Groups[group]) / TicksPerSecond, 2),
-            StringComparer.Ordinal);
+        var ticks = before.Groups.ToDictionary(group => group, _ => 0L, StringComparer.Ordinal);
+        foreach (var (pid, (group, now)) in after.Processes)
+        {
+            var earlier = before.Processes.TryGetValue(pid, out var b) && b.Group == group && b.Ticks <= now ? b.Ticks : 0;
+            ticks[group] += now - earlier;
+        }
+        var seconds = ticks.ToDictionary(t => t.Key, t => Math.Round(t.Value / TicksPerSecond, 2), StringComparer.Ordinal);
         var busy = (after.Busy - before.Busy) / TicksPerSecond;
         return new CpuUse(
             System.Diagnostics.Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds,
@@ -70,10 +76,7 @@ internal static class CpuMeter
             (after.IoWait - before.IoWait) / TicksPerSecond);
     }
 
-    /// <summary>
-    /// A process's command and its CPU ticks: its own (all threads) and those of its children it has reaped, so a
-    /// backend that ended during the run still counts, through the postmaster. Null if it ended while being read.
-    /// </summary>
+    /// <summary>A process's command and its own CPU ticks (all its threads, user and system). Null if it ended while being read.</summary>
     static (string Command, long Ticks)? ReadProcess(string directory)
     {
         string stat;
@@ -91,10 +94,9 @@ internal static class CpuMeter
         if (open < 0 || close < open)
             return null;
         var fields = stat[(close + 2)..].Split(' ');
-        // Fields 14-17 of proc(5) (utime, stime, cutime, cstime); fields[0] is field 3.
-        long ticks = 0;
-        for (var field = 14; field <= 17; field++)
-            ticks += long.Parse(fields[field - 3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        // Fields 14 and 15 of proc(5) (utime, stime); fields[0] is field 3.
+        var ticks = long.Parse(fields[14 - 3], NumberStyles.None, CultureInfo.InvariantCulture)
+            + long.Parse(fields[15 - 3], NumberStyles.None, CultureInfo.InvariantCulture);
         return (stat[(open + 1)..close], ticks);
     }
 

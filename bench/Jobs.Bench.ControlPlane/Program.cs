@@ -135,6 +135,7 @@ try
     var databaseAfter = await counters.Database(cancellationToken);
     var benchQueries = database.Queries - queriesBefore;
     var tablesAfter = await database.TableWrites(cancellationToken);
+    var pollCostMs = await database.ProgressCostMs(cancellationToken);
 
     // Where the time went, from the rows' timestamps.
     var accepted = run.Accepted.ToList();
@@ -193,7 +194,8 @@ try
             Math.Round(slotMeanMs, 1),
             Math.Round(slotMeanMs > 0 ? options.Executors * options.Slots / (slotMeanMs / 1000) : 0, 1),
             completion.Samples.Count,
-            Math.Round(pollSeconds, 2)),
+            Math.Round(pollSeconds, 2),
+            Math.Round(pollCostMs, 3)),
         perJob,
         BenchReport.BoundOf(raw, perJob, jobsPerSecond),
         Stages.Summarise(measuredStages, probeStages),

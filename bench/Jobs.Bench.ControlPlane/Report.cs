@@ -40,7 +40,8 @@ internal sealed record Throughput(
     double SlotHeldMeanMs,
     double SlotTurnoverJobsPerSecond,
     int Polls,
-    double PollSeconds);
+    double PollSeconds,
+    double PollCostMs);
 
 /// <summary>A table's rows written per job.</summary>
 internal sealed record TableRate(string Table, double Inserted, double Updated, double HotUpdated, double Deleted);
@@ -159,7 +160,8 @@ internal sealed record BenchReport(
         Line(text, $"{"database: rows written (ins+upd+del)",-44} {p.Database.RowsWritten,9} {p.RowsWritten,8:0.00}   ({p.Inserted:0.00} ins, {p.Updated:0.00} upd, {p.Deleted:0.00} del; {p.Rollbacks:0.00} rollbacks)");
         foreach (var table in p.Tables)
             Line(text, $"  {table.Table,-42} {"",9} {table.Inserted + table.Updated + table.Deleted,8:0.00}   ({table.Inserted:0.00} ins, {table.Updated:0.00} upd of which {table.HotUpdated:0.00} HOT, {table.Deleted:0.00} del)");
-        Line(text, $"  (the bench's own {p.BenchQueries} queries on the system's database are taken off the transactions; its {t.Polls} polls took {t.PollSeconds:0.0} s in all)");
+        Line(text, $"  (the bench's own {p.BenchQueries} queries on the system's database are taken off the transactions; its {t.Polls} polls took {t.PollSeconds:0.0} s in all,");
+        Line(text, $"   one on the final tables {t.PollCostMs:0.00} ms of PostgreSQL's time)");
         text.Append('\n');
         var b = Bound;
         Line(text, $"bound: raw MassTransit send+consume, {b.Raw.Messages} msgs to a {b.Raw.Queue} queue, confirms, {b.Raw.Senders} senders, prefetch {b.Raw.Prefetch}: {b.Raw.Seconds:0.00} s -> {b.Raw.MessagesPerSecond:0} msgs/s");
