@@ -53,10 +53,12 @@ if ((QUICK)); then
   run_bench Jobs.Bench.Executor --runs 20 --warmup 2 --idle-seconds 2
   run_bench Jobs.Bench.Logs --mib 8 --rounds 1 --warmup-mib 0
   run_bench Jobs.Bench.System --quick
+  run_bench Jobs.Bench.ControlPlane --quick
 else
   run_bench Jobs.Bench.Executor --runs 200
   run_bench Jobs.Bench.Logs --mib 128 --rounds 2 --warmup-mib 16
-  run_bench Jobs.Bench.System
+  run_bench Jobs.Bench.System --backlog 5000
+  run_bench Jobs.Bench.ControlPlane --jobs 3000
 fi
 
 # The client-side benchmarks, against the system as scripts/run.sh runs it.
