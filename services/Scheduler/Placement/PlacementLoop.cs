@@ -17,29 +17,42 @@ public sealed partial class PlacementLoop(
     IOptions<SchedulerOptions> options,
     ILogger<PlacementLoop> logger) : BackgroundService
 {
+    static readonly TimeSpan SurveyInterval = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await WaitForStart(stoppingToken);
-        await Announce(await store.Unfinished(stoppingToken), stoppingToken);
+        var unfinished = await store.Unfinished(stoppingToken);
+        if (unfinished.Count > 0)
+            await Announce(unfinished, await store.TraceParents(unfinished, stoppingToken), stoppingToken);
 
+        // The slots gauge and the "no executor could take it" notices need not follow every wake-up (one per job or
+        // more under load): once a second is enough, and saves the database two statements per wake-up.
+        var sinceSurvey = Stopwatch.StartNew();
+        var surveyed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                IReadOnlyList<Jobs.Contracts.JobPlaced> placed;
+                PlacementRound round;
                 do
                 {
-                    placed = await store.PlaceWaiting(stoppingToken);
-                    await Announce(placed, stoppingToken);
+                    round = await store.PlaceRound(stoppingToken);
+                    await Announce(round.Placed, round.TraceParents, stoppingToken);
                 }
-                while (placed.Count > 0);
+                while (round.More);
 
-                var (slots, used) = await store.Capacity(stoppingToken);
-                SchedulerTelemetry.RecordCapacity(slots, used);
+                if (!surveyed || sinceSurvey.Elapsed >= SurveyInterval)
+                {
+                    var (slots, used) = await store.Capacity(stoppingToken);
+                    SchedulerTelemetry.RecordCapacity(slots, used);
 
-                var delayed = await store.Unmatched(stoppingToken);
-                if (delayed.Count > 0)
-                    await bus.PublishBatch(delayed, stoppingToken);
+                    var delayed = await store.Unmatched(stoppingToken);
+                    if (delayed.Count > 0)
+                        await bus.PublishBatch(delayed, stoppingToken);
+                    surveyed = true;
+                    sinceSurvey.Restart();
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -66,11 +79,10 @@ public sealed partial class PlacementLoop(
         }
     }
 
-    async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, CancellationToken cancellationToken)
+    async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, IReadOnlyDictionary<(Guid JobId, int Attempt), string> parents, CancellationToken cancellationToken)
     {
         if (placed.Count == 0)
             return;
-        var parents = await store.TraceParents(placed, cancellationToken);
         await Task.WhenAll(placed.Select(async p =>
         {
             // Each announcement continues the trace its job's placement request came in.

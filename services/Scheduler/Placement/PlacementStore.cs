@@ -279,22 +279,30 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
     /// in their pool that carry the labels they ask for (or of the executor they target), spreading them over the
     /// executors with the most free slots. Returns what it placed, committed; nothing if another instance is placing.
     /// </summary>
-    public async Task<IReadOnlyList<JobPlaced>> PlaceWaiting(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JobPlaced>> PlaceWaiting(CancellationToken cancellationToken) => (await PlaceRound(cancellationToken)).Placed;
+
+    /// <summary>
+    /// One round of placement: the placements made, the trace parent each was requested under (read with the waiting
+    /// attempts, not again), and whether a full batch was waiting, so another round may place more.
+    /// </summary>
+    public async Task<PlacementRound> PlaceRound(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         if (!await TryLock(connection, transaction, cancellationToken))
-            return [];
+            return PlacementRound.None;
 
         var capacity = await FreeSlots(connection, transaction, cancellationToken);
         if (capacity.Count == 0)
-            return [];
+            return PlacementRound.None;
 
         var placed = new List<JobPlaced>();
+        var parents = new Dictionary<(Guid, int), string>();
         var pools = capacity.Select(c => c.Pool).Distinct().ToArray();
         var executors = capacity.Select(c => c.Id).ToArray();
-        foreach (var (jobId, attempt, pool, target, labels) in await Waiting(connection, transaction, pools, executors, cancellationToken))
+        var waiting = await Waiting(connection, transaction, pools, executors, cancellationToken);
+        foreach (var (jobId, attempt, pool, target, labels, traceParent) in waiting)
         {
             var executor = capacity
                 .Where(c => c.Free > 0 && (target is null ? c.Pool == pool : c.Id == target) && c.Carries(labels))
@@ -303,11 +311,13 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
                 continue;
             executor.Free--;
             placed.Add(new JobPlaced(jobId, attempt, executor.Id));
+            if (traceParent is not null)
+                parents[(jobId, attempt)] = traceParent;
         }
 
         await Assign(connection, transaction, placed, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return placed;
+        return new PlacementRound(placed, parents, More: placed.Count > 0 && waiting.Count == options.Value.PlacementBatch);
     }
 
     /// <summary>Slots of live executors that take work, and how many of them unfinished placements use.</summary>
@@ -386,12 +396,12 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         return capacity;
     }
 
-    async Task<List<(Guid JobId, int Attempt, string Pool, string? Target, Dictionary<string, string> Labels)>> Waiting(
+    async Task<List<(Guid JobId, int Attempt, string Pool, string? Target, Dictionary<string, string> Labels, string? TraceParent)>> Waiting(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string[] pools, string[] executors, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT job_id, attempt, pool, target_executor_id, executor_labels FROM scheduler.placements
+            SELECT job_id, attempt, pool, target_executor_id, executor_labels, trace_parent FROM scheduler.placements
             WHERE executor_id IS NULL AND finished_at IS NULL AND (not_before IS NULL OR not_before <= now())
               AND (CASE WHEN target_executor_id IS NULL THEN pool = ANY($1) ELSE target_executor_id = ANY($2) END)
             ORDER BY priority DESC, requested_at LIMIT $3
@@ -400,11 +410,11 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         command.Parameters.Add(new() { Value = executors });
         command.Parameters.Add(new() { Value = options.Value.PlacementBatch });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var waiting = new List<(Guid, int, string, string?, Dictionary<string, string>)>();
+        var waiting = new List<(Guid, int, string, string?, Dictionary<string, string>, string?)>();
         while (await reader.ReadAsync(cancellationToken))
         {
             waiting.Add((reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? []));
+                JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4)) ?? [], reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
         return waiting;
     }
@@ -432,4 +442,10 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         public bool Carries(Dictionary<string, string> required) =>
             required.All(label => Labels.TryGetValue(label.Key, out var value) && value == label.Value);
     }
+}
+
+/// <summary>What one placement round did; see <see cref="PlacementStore.PlaceRound"/>.</summary>
+public sealed record PlacementRound(IReadOnlyList<JobPlaced> Placed, IReadOnlyDictionary<(Guid JobId, int Attempt), string> TraceParents, bool More)
+{
+    public static readonly PlacementRound None = new([], new Dictionary<(Guid, int), string>(), false);
 }
