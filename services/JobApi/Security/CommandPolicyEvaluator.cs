@@ -40,7 +40,7 @@ public sealed partial class CommandPolicyEvaluator(IOptionsMonitor<CommandPolicy
                 return (null, null, errors);
             spec = spec with { Command = template.Command, Args = args, Shell = template.Shell };
             // A template is trusted as written; what the caller still chooses (environment, directory) is checked below.
-            return Unrestricted(caller, policy) ? (spec, null, errors) : (spec, CheckChoices(spec, policy, rules), errors);
+            return Decide(spec, Unrestricted(caller, policy) ? null : CheckChoices(spec, policy, rules), errors);
         }
 
         if (Unrestricted(caller, policy))
@@ -49,8 +49,12 @@ public sealed partial class CommandPolicyEvaluator(IOptionsMonitor<CommandPolicy
             return (null, new PolicyDenial($"{rules}:TemplatesOnly", $"Operators of tenant '{caller.Tenant}' may run only templates, not commands of their own."), errors);
         if (spec.Shell && !policy.AllowShell)
             return (null, new PolicyDenial($"{rules}:AllowShell", $"Operators of tenant '{caller.Tenant}' may not run shell scripts."), errors);
-        return (spec, CheckCommand(spec, policy, rules, caller.Tenant) ?? CheckChoices(spec, policy, rules), errors);
+        return Decide(spec, CheckCommand(spec, policy, rules, caller.Tenant) ?? CheckChoices(spec, policy, rules), errors);
     }
+
+    /// <summary>The job to run, or (with a denial) none.</summary>
+    static (JobSpec?, PolicyDenial?, Dictionary<string, string[]>) Decide(JobSpec spec, PolicyDenial? denial, Dictionary<string, string[]> errors) =>
+        denial is null ? (spec, null, errors) : (null, denial, errors);
 
     (CommandPolicy Policy, string Rules) PolicyOf(string tenant)
     {
