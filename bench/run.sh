@@ -54,11 +54,13 @@ if ((QUICK)); then
   run_bench Jobs.Bench.Logs --mib 8 --rounds 1 --warmup-mib 0
   run_bench Jobs.Bench.System --quick
   run_bench Jobs.Bench.ControlPlane --quick
+  run_bench Jobs.Bench.Hangfire --quick --configs a,b,d
 else
   run_bench Jobs.Bench.Executor --runs 200
   run_bench Jobs.Bench.Logs --mib 128 --rounds 2 --warmup-mib 16
   run_bench Jobs.Bench.System --backlog 5000
   run_bench Jobs.Bench.ControlPlane --jobs 3000
+  run_bench Jobs.Bench.Hangfire
 fi
 
 # The client-side benchmarks, against the system as scripts/run.sh runs it.
