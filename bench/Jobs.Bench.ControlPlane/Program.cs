@@ -118,7 +118,7 @@ try
     var endedBefore = (await database.Progress(cancellationToken)).Ended;
     executors.ResetMostRunning();
     var services = system.Services.Values.ToDictionary(s => s.ProcessId, s => s.Name);
-    var loadBefore = LoadAverage();
+    var loadBefore = BenchHost.LoadAverage();
     var cpuBefore = CpuMeter.Take(services, system.Database.Name);
 
     Say($"measuring: {options.Jobs} jobs, {options.Concurrency} POSTs in flight");
@@ -126,7 +126,7 @@ try
     var (run, completion) = await RunJobs(options.Jobs, endedBefore);
     var pollSeconds = (database.PollTime - pollTimeBefore).TotalSeconds;
     var cpu = CpuMeter.Between(cpuBefore, CpuMeter.Take(services, system.Database.Name));
-    var loadAfter = LoadAverage();
+    var loadAfter = BenchHost.LoadAverage();
     var doneAt = Stopwatch.GetTimestamp();
     Say(FormattableString.Invariant($"measured: {completion.Samples.Count} polls, {run.Accepted.Count()} jobs ended in {completion.Seconds:0.00} s"));
 
@@ -249,6 +249,4 @@ static bool UseInfraEnv(string root)
 }
 
 // The 1, 5 and 15 minute load averages, to show how busy the shared machine was.
-static string? LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
 

@@ -6,9 +6,9 @@ var options = BenchOptions.Parse(args, Console.Error);
 if (options is null)
     return 2;
 
-var root = RepoRoot();
+var root = BenchHost.RepoRoot();
 var log = Console.Error;
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 
 // Cgroups: found the way the executor finds them; the attempt cgroup is probed once to say which limits it enforces.
 var cgroups = Cgroups.Detect();
@@ -38,7 +38,7 @@ finally
 {
     Directory.Delete(workDir, recursive: true);
 }
-var loadAfter = LoadAverage();
+var loadAfter = BenchHost.LoadAverage();
 
 log.WriteLine("idle memory of the executor daemon:");
 var dll = options.ExecutorDll ?? Path.Combine(root, "services", "Executor", "bin", "Release", "net10.0", "Jobs.Executor.dll");
@@ -63,19 +63,5 @@ Console.WriteLine($"results: {Path.GetRelativePath(Directory.GetCurrentDirectory
 return 0;
 
 // The repository (the folder with Jobs.sln) above the built benchmark, else above the current directory.
-static string RepoRoot()
-{
-    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Jobs.sln")))
-                return dir.FullName;
-        }
-    }
-    return Directory.GetCurrentDirectory();
-}
 
 // The 1, 5 and 15 minute load averages, to show how busy the shared machine was.
-static string? LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;

@@ -47,8 +47,8 @@ internal sealed record BenchReport(
             variant.Name,
             samples.Count,
             variant.StartedMeans,
-            Percentiles.Of([.. samples.Select(s => s.TotalMs)]),
-            Percentiles.Of([.. samples.Select(s => s.StartedMs)]),
+            Percentiles.Require([.. samples.Select(s => s.TotalMs)]),
+            Percentiles.Require([.. samples.Select(s => s.StartedMs)]),
             // Concurrency 1, so a variant's throughput is its runs over the time its own runs took.
             samples.Count / (samples.Sum(s => s.TotalMs) / 1000),
             creates.Count > 0 ? Percentiles.Of(creates) : null,

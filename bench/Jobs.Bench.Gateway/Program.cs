@@ -7,7 +7,7 @@ var options = BenchOptions.Parse(args, Console.Error);
 if (options is null)
     return 2;
 
-var root = RepoRoot();
+var root = BenchHost.RepoRoot();
 var log = Console.Error;
 var (token, tokenSource) = Token(options.Token, root);
 using var gateway = Client(options.Gateway, token);
@@ -36,9 +36,9 @@ try
 
     var order = BenchReport.OrderDescription(options.Concurrency);
     log.WriteLine($"measuring: {options.Requests} requests per variant after {options.Warmup} warm-up, {order}");
-    var loadBefore = LoadAverage();
+    var loadBefore = BenchHost.LoadAverage();
     await GatewayBench.Measure(variants, options.Requests, options.Warmup, options.Concurrency, log);
-    var loadAfter = LoadAverage();
+    var loadAfter = BenchHost.LoadAverage();
 
     // Shown by request, direct before gateway ("job" < "list", "direct" < "gateway"), not in the order of the cycle.
     var results = variants
@@ -118,19 +118,5 @@ static async Task<bool> Healthy(HttpClient http)
 }
 
 // The repository (the folder with Jobs.sln) above the built benchmark, else above the current directory.
-static string RepoRoot()
-{
-    foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Jobs.sln")))
-                return dir.FullName;
-        }
-    }
-    return Directory.GetCurrentDirectory();
-}
 
 // The 1, 5 and 15 minute load averages, to show how busy the shared machine was.
-static string? LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;

@@ -49,7 +49,7 @@ internal sealed record BenchReport(
         variant.Target,
         variant.Path,
         responseBytes,
-        Percentiles.Of(variant.SamplesMs),
+        Percentiles.Require(variant.SamplesMs),
         variant.SamplesMs.Count / variant.MeasuredTime.TotalSeconds,
         variant.Throttled,
         [.. variant.SamplesMs.Select(ms => Math.Round(ms, 4))]);

@@ -14,7 +14,7 @@ if (options is null)
     return 2;
 
 var log = Console.Error;
-var root = RepoRoot();
+var root = BenchHost.RepoRoot();
 var server = PgServer.Find(root);
 if (server is null)
 {
@@ -37,7 +37,7 @@ Console.CancelKeyPress += (_, e) =>
 
 HangfireSetup.ConfigureProcess(log);
 var tuning = new Tuning(options.TunedPollMs, options.LongPolling, NoResetOnClose: true, MaxAutoPrepare: 64);
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 
 var database = $"hangfire_bench_{Guid.NewGuid():N}"[..23];
 var maintenance = HangfireSetup.ConnectionString(server, "postgres");
@@ -88,7 +88,7 @@ var host = new HostInfo(
     Version(typeof(NpgsqlConnection).Assembly),
     postgreSql,
     loadBefore,
-    LoadAverage());
+    BenchHost.LoadAverage());
 var report = new BenchReport(
     DateTimeOffset.UtcNow,
     host,
@@ -133,27 +133,5 @@ static string Version(Assembly assembly) =>
 
 // Where results go: bench/results of the checkout this benchmark was built in (found by its Jobs.sln), or of the
 // current directory's checkout when run from elsewhere.
-static string RepoRoot()
-{
-    string?[] starts = [AppContext.BaseDirectory, Directory.GetCurrentDirectory()];
-    var root = starts
-        .SelectMany(Ancestors)
-        .FirstOrDefault(dir => File.Exists(Path.Join(dir, "Jobs.sln")));
-    return root ?? Directory.GetCurrentDirectory();
-
-    static IEnumerable<string> Ancestors(string? dir)
-    {
-        for (; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
-            yield return dir;
-    }
-}
 
 // "1-min 5-min 15-min" from /proc/loadavg: how busy the shared machine was around the measured runs.
-static string? LoadAverage()
-{
-    const string file = "/proc/loadavg";
-    if (!File.Exists(file))
-        return null;
-    var fields = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    return fields.Length >= 3 ? $"{fields[0]} {fields[1]} {fields[2]}" : null;
-}

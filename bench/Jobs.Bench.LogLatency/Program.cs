@@ -14,7 +14,7 @@ using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTim
 };
 
 var token = options.Token ?? Environment.GetEnvironmentVariable("JOBS_TOKEN")
-    ?? (File.Exists(Path.Join(RepoRoot(), ".local", "admin.token")) ? File.ReadAllText(Path.Join(RepoRoot(), ".local", "admin.token")).Trim() : null);
+    ?? (File.Exists(Path.Join(BenchHost.RepoRoot(), ".local", "admin.token")) ? File.ReadAllText(Path.Join(BenchHost.RepoRoot(), ".local", "admin.token")).Trim() : null);
 if (token is not null)
     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
@@ -33,11 +33,11 @@ if (options.WarmupSeconds > 0)
 }
 
 log.WriteLine($"measuring: {options.Jobs} job(s) of {options.Seconds} s, a line every 100 ms");
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 // All jobs are submitted at once; each opens its stream right after its own submit.
 var runs = await Task.WhenAll(Enumerable.Range(1, options.Jobs)
     .Select(i => Task.Run(() => new LiveJob(http, i, options.Seconds, log).Run(CancellationToken.None))));
-var loadAfter = LoadAverage();
+var loadAfter = BenchHost.LoadAverage();
 
 var report = BenchReport.Of(
     options,
@@ -47,7 +47,7 @@ var report = BenchReport.Of(
 Console.WriteLine();
 Console.Write(report.Table());
 Console.WriteLine();
-Console.WriteLine($"results: {Path.GetRelativePath(Directory.GetCurrentDirectory(), report.Save(Path.Combine(RepoRoot(), "bench", "results")))}");
+Console.WriteLine($"results: {Path.GetRelativePath(Directory.GetCurrentDirectory(), report.Save(Path.Combine(BenchHost.RepoRoot(), "bench", "results")))}");
 return report.LinesLive > 0 && runs.All(r => r.Error is null) ? 0 : 1;
 
 static async Task<bool> Healthy(HttpClient http)
@@ -66,27 +66,5 @@ static async Task<bool> Healthy(HttpClient http)
 
 // Where results go: bench/results of the checkout this benchmark was built in (found by its Jobs.sln), or of the
 // current directory's checkout when run from elsewhere.
-static string RepoRoot()
-{
-    string?[] starts = [AppContext.BaseDirectory, Directory.GetCurrentDirectory()];
-    var root = starts
-        .SelectMany(Ancestors)
-        .FirstOrDefault(dir => File.Exists(Path.Join(dir, "Jobs.sln")));
-    return root ?? Directory.GetCurrentDirectory();
-
-    static IEnumerable<string> Ancestors(string? dir)
-    {
-        for (; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
-            yield return dir;
-    }
-}
 
 // "1-min 5-min 15-min" from /proc/loadavg: how busy the shared machine was around the measured jobs.
-static string? LoadAverage()
-{
-    const string file = "/proc/loadavg";
-    if (!File.Exists(file))
-        return null;
-    var fields = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    return fields.Length >= 3 ? $"{fields[0]} {fields[1]} {fields[2]}" : null;
-}

@@ -48,7 +48,7 @@ const int MaxWarmupPasses = 6;
 const int SettledJit = 100;
 var settle = TimeSpan.FromSeconds(1);
 
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 log.WriteLine($"payload: {options.ChunkCount} chunks of {options.ChunkKiB} KiB ({options.Payload.ToString().ToLowerInvariant()})");
 var payload = Payload.Create(options.ChunkCount, options.ChunkBytes, options.Payload);
 
@@ -130,7 +130,7 @@ try
         SinkBatching,
         Path.GetRelativePath(root, sinkDll),
         File.GetLastWriteTimeUtc(sinkDll));
-    var report = LogsReport.Create(DateTimeOffset.UtcNow, host with { LoadAfter = LoadAverage() }, setup, runs, Goal);
+    var report = LogsReport.Create(DateTimeOffset.UtcNow, host with { LoadAfter = BenchHost.LoadAverage() }, setup, runs, Goal);
 
     Console.WriteLine();
     Console.Write(report.Table());
@@ -223,5 +223,3 @@ static async Task<string?> RabbitMqVersion(ServerEndpoints servers)
 }
 
 // The 1, 5 and 15 minute load averages, to show how busy the shared machine was.
-static string? LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;

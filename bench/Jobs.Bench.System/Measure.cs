@@ -90,7 +90,7 @@ internal sealed class Measure(JobsSystem system, TextWriter log)
                 ended.Add((f - sent[i]).TotalMilliseconds);
             }
         }
-        return new DispatchResult(rate, count, achieved, Percentiles.Of(answered), Percentiles.Of(started), Percentiles.Of(ended), notSucceeded);
+        return new DispatchResult(rate, count, achieved, Percentiles.Require(answered), Percentiles.Require(started), Percentiles.Require(ended), notSucceeded);
     }
 
     /// <summary>Stops the executor, queues <paramref name="jobs"/> jobs, starts it again and times the drain.</summary>

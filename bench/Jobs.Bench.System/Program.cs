@@ -31,7 +31,7 @@ await Measure.Raw(0, 50, options.Concurrency);
 await Task.Delay(TimeSpan.FromSeconds(5));
 var idle = measure.MemoryOfServices();
 
-var loadBefore = LoadAverage();
+var loadBefore = BenchHost.LoadAverage();
 var rounds = new List<ThroughputRound>();
 var loaded = new Dictionary<string, double>();
 void Sample()
@@ -61,7 +61,7 @@ foreach (var rate in options.Rates)
 }
 
 var backlog = options.Backlog > 0 ? await measure.Backlog(options.Backlog, 32) : null;
-var loadAfter = LoadAverage();
+var loadAfter = BenchHost.LoadAverage();
 
 var report = new BenchReport(
     DateTimeOffset.UtcNow,
@@ -79,4 +79,3 @@ static double Median(IEnumerable<double> values)
     return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
-static string? LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
