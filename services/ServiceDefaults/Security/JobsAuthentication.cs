@@ -53,7 +53,8 @@ public static partial class JobsAuthentication
                 }
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = string.IsNullOrEmpty(settings.Authority) ? settings.Issuer : settings.Authority,
+                    // With an authority, the issuer comes from its discovery document (exactly as it writes it).
+                    ValidIssuer = string.IsNullOrEmpty(settings.Authority) ? settings.Issuer : null,
                     ValidAudience = settings.Audience,
                     IssuerSigningKey = string.IsNullOrEmpty(settings.SigningKey) ? null : JwtSettings.KeyFrom(settings.SigningKey),
                     RequireExpirationTime = true,
