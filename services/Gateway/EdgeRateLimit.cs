@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Jobs.ServiceDefaults.Security;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Jobs.Gateway;
 
@@ -27,23 +25,9 @@ public static class EdgeRateLimit
         var options = configuration.GetSection(EdgeRateLimitOptions.Section).Get<EdgeRateLimitOptions>() ?? new EdgeRateLimitOptions();
         return services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(EdgeRateLimitOptions.Policy, http => RateLimitPartition.GetTokenBucketLimiter(CallerKey(http), _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.TokenLimit,
-                TokensPerPeriod = Math.Max(1, options.TokensPerSecond / 10),
-                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-                QueueLimit = 0,
-            }));
-            limiter.OnRejected = async (context, _) =>
-            {
-                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many requests",
-                    detail: $"Over the gateway's request rate for this caller; retry after {seconds} s.").ExecuteAsync(context.HttpContext);
-            };
+            limiter.AddPolicy(EdgeRateLimitOptions.Policy, http => RateLimitPartition.GetTokenBucketLimiter(CallerKey(http), _ =>
+                RateLimitResponses.TokenBucket(options.TokenLimit, options.TokensPerSecond)));
+            limiter.OnRejected = RateLimitResponses.TooManyRequests("this caller at the gateway");
         });
     }
 

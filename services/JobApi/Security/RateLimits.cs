@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Jobs.ServiceDefaults.Security;
 
 namespace Jobs.JobApi.Security;
 
@@ -25,14 +24,7 @@ public sealed class RateLimitOptions
         /// <summary>Requests per second in the long run.</summary>
         public int TokensPerSecond { get; set; }
 
-        internal TokenBucketRateLimiterOptions ToLimiter() => new()
-        {
-            TokenLimit = TokenLimit,
-            TokensPerPeriod = Math.Max(1, TokensPerSecond / 10),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
+        internal TokenBucketRateLimiterOptions ToLimiter() => RateLimitResponses.TokenBucket(TokenLimit, TokensPerSecond);
     }
 }
 
@@ -47,18 +39,7 @@ public static class RateLimits
                 PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, c => c.Tenant, tenant =>
                     options.Tenants.TryGetValue(tenant, out var own) ? own : options.PerTenant)),
                 PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, c => $"{c.Tenant}/{c.Subject}", _ => options.PerClient)));
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-                var response = context.HttpContext.Response;
-                response.StatusCode = StatusCodes.Status429TooManyRequests;
-                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many requests",
-                    detail: $"Over the request rate of this client or its tenant; retry after {seconds} s.").ExecuteAsync(context.HttpContext);
-            };
+            limiter.OnRejected = RateLimitResponses.TooManyRequests("this client or its tenant");
         });
     }
 
