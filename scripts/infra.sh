@@ -127,6 +127,9 @@ port = $JOBS_PG_PORT
 unix_socket_directories = '$PG_SOCK_DIR'
 max_connections = 300
 shared_buffers = 256MB
+# Per-statement counts and times, for the control-plane benchmark's query profile (bench/Jobs.Bench.ControlPlane).
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 EOF
   chown postgres:postgres "$PGDATA_DIR/jobs.conf"
   grep -q "^include_if_exists = 'jobs.conf'" "$PGDATA_DIR/postgresql.conf" ||
