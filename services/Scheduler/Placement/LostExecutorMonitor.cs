@@ -9,8 +9,9 @@ namespace Jobs.Scheduler.Placement;
 /// or end them. A loss is committed first and announced after; one not yet announced (a crash in between) is announced
 /// on the next round.
 /// Silence counts only while the scheduler could have heard the heartbeats: not while its own bus is cut off from the
-/// broker, nor for a timeout after it is back (executors need that long to reconnect and beat again). Otherwise a
-/// broker outage longer than the timeout would end every running attempt as lost.
+/// broker or its database (where heartbeats are recorded) fails, nor for a timeout after both are back (executors
+/// need that long to reconnect and beat again). Otherwise an outage longer than the timeout would end every running
+/// attempt as lost.
 /// </summary>
 public sealed partial class LostExecutorMonitor(
     PlacementStore store,
@@ -54,6 +55,7 @@ public sealed partial class LostExecutorMonitor(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                hearingSince = null;
                 LogCheckFailed(ex);
             }
         }
