@@ -1,3 +1,4 @@
+using System.Net;
 using Jobs.Testing;
 
 namespace Jobs.EndToEnd.Tests;
@@ -60,6 +61,7 @@ public sealed class PrivateServersTests : IAsyncLifetime
         await Servers.StartRabbitMq();
 
         await AssertSucceededWithEveryLine(id);
+        await AssertEveryServiceHealthy();
         await AssertANewJobSucceeds();
         Assert.Empty(await System.VirtualHost.DeadLetterQueues());
     }
@@ -74,6 +76,7 @@ public sealed class PrivateServersTests : IAsyncLifetime
         await Servers.StartPostgres();
 
         await AssertSucceededWithEveryLine(id);
+        await AssertEveryServiceHealthy();
         await AssertANewJobSucceeds();
         Assert.Empty(await System.VirtualHost.DeadLetterQueues());
     }
@@ -92,6 +95,34 @@ public sealed class PrivateServersTests : IAsyncLifetime
         Assert.True(job.GetProperty("status").GetString() == "Succeeded", $"{job}\n{System.Logs()}");
         Assert.Single(job.GetProperty("attempts").EnumerateArray());
         Assert.Equal(Expected, await Jobs.Output(id));
+    }
+
+    /// <summary>Reconnected: every service's <c>/health</c> (broker and database) answers 200 again, without a restart.</summary>
+    async Task AssertEveryServiceHealthy()
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.Get(
+            async () =>
+            {
+                var unhealthy = new List<string>();
+                foreach (var service in System.Services.Values)
+                {
+                    try
+                    {
+                        using var response = await probe.GetAsync(new Uri(service.BaseAddress, "health"));
+                        if (response.StatusCode != HttpStatusCode.OK)
+                            unhealthy.Add(service.Name);
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    {
+                        unhealthy.Add(service.Name);
+                    }
+                }
+                return string.Join(", ", unhealthy);
+            },
+            unhealthy => unhealthy.Length == 0,
+            TimeSpan.FromSeconds(60),
+            "every service healthy");
     }
 
     async Task AssertANewJobSucceeds()
