@@ -39,11 +39,14 @@ public sealed class JobsSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts the five services; <paramref name="everywhere"/> is configuration given to each of them. With
-    /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway.
+    /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway. The
+    /// database and virtual host are made on <paramref name="servers"/> (default: the shared <see cref="TestServers"/>).
     /// </summary>
-    public static async Task<JobsSystem> Start(int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1)
+    public static async Task<JobsSystem> Start(
+        int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1,
+        ServerEndpoints? servers = null)
     {
-        var servers = await TestServers.Get();
+        servers ??= await TestServers.Get();
         var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
         system.everywhere = new Dictionary<string, string>(everywhere ?? new Dictionary<string, string>())
         {
