@@ -52,7 +52,22 @@ public static class MessagingExtensions
             host.ConnectionName($"{builder.Environment.ApplicationName}{(purpose is null ? "" : $" {purpose}")} {Environment.MachineName} pid {Environment.ProcessId}");
         });
         // Bus-level retry is the outermost filter of every endpoint: a retry re-runs the whole consume,
-        // including a saga's repository transaction and its outbox.
-        bus.UseMessageRetry(retry => retry.Intervals(20, 50, 100, 250, 500, 1000, 2000, 5000));
+        // including a saga's repository transaction and its outbox. The first policy (about 9 s in all) takes every
+        // failure but the database's being away; the second, inside it, takes only that one, for as long as a restart
+        // or a failover takes, so no message is parked in an _error queue while PostgreSQL is down. Retry filters do
+        // not stack: once the inner one has given up, the outer rethrows, so each failure has one budget.
+        bus.UseMessageRetry(retry => retry.Intervals(ShortRetryIntervals));
+        bus.UseMessageRetry(retry =>
+        {
+            retry.Handle<Exception>(TransientDatabaseFailure.Is);
+            retry.Intervals(DatabaseAwayRetryIntervals);
+        });
     }
+
+    /// <summary>Conflicts, a lost race, a broker hiccup: about 9 s in all.</summary>
+    static readonly TimeSpan[] ShortRetryIntervals = [.. new[] { 20, 50, 100, 250, 500, 1000, 2000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+
+    /// <summary>The database away: every 0.1 s at first, then every 5 s, for 5 minutes in all.</summary>
+    public static readonly TimeSpan[] DatabaseAwayRetryIntervals =
+        [.. new[] { 100, 250, 500, 1000, 2000 }.Select(ms => TimeSpan.FromMilliseconds(ms)), .. Enumerable.Repeat(TimeSpan.FromSeconds(5), 59)];
 }

@@ -81,6 +81,24 @@ public sealed class PrivateServersTests : IAsyncLifetime
         Assert.Empty(await System.VirtualHost.DeadLetterQueues());
     }
 
+    [Fact]
+    public async Task PostgresDownLongerThanTheShortRetries_TheJobsReportsWaitForItAndNothingIsDeadLettered()
+    {
+        var id = await SubmitLines();
+        await Jobs.WaitFor(id, "Running");
+
+        // The outage is the fault injected: 20 s, more than twice the ~9 s every other failure is retried for, and
+        // long enough that the job finishes (5 s) and its last chunks, its finish and heartbeats all meet no database.
+        await Servers.KillPostgres();
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        await Servers.StartPostgres();
+
+        await AssertSucceededWithEveryLine(id);
+        await AssertEveryServiceHealthy();
+        await AssertANewJobSucceeds();
+        Assert.Empty(await System.VirtualHost.DeadLetterQueues());
+    }
+
     /// <summary>One attempt only: a second one would hide a lost first attempt behind a success.</summary>
     Task<Guid> SubmitLines() => Jobs.Submit(new
     {
