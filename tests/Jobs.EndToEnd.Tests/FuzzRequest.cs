@@ -31,7 +31,7 @@ public sealed class FuzzRequests(Guid ownJob, Guid otherTenantsJob, IReadOnlyLis
         ("POST", "/api/jobs/{id}/cancel"), ("POST", "/api/jobs/{id}/retry"), ("GET", "/api/jobs/{id}/logs"), ("GET", "/api/jobs/{id}/logs/raw"),
         ("GET", "/api/jobs/{id}/logs/stream"), ("POST", "/api/keys"), ("GET", "/api/keys"), ("DELETE", "/api/keys/{id}"), ("GET", "/api/audit"),
         ("GET", "/api/executors"), ("POST", "/api/executors/{executor}/drain"), ("POST", "/api/executors/{executor}/resume"),
-        ("GET", "/openapi/v1.json"), ("GET", "/api/{x}"), ("POST", "/api/jobs/{id}/{x}"), ("GET", "/{x}"),
+        ("GET", "/openapi/v1.json"), ("GET", "/health"), ("GET", "/alive"), ("GET", "/metrics"), ("GET", "/api/{x}"), ("POST", "/api/jobs/{id}/{x}"), ("GET", "/{x}"),
     ];
 
     /// <summary>Path segments that are no id, escaped as a client would send them (or not: <c>%00</c>, <c>%zz</c>).</summary>

@@ -17,8 +17,11 @@ namespace Jobs.EndToEnd.Tests;
 /// test output and to <c>.local/reliability/load.md</c>.
 /// </summary>
 [Trait("Category", "Load")]
+[Collection(Collection)]
 public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    public const string Collection = "load";
+
     const int Clients = 100;
     const string Tenant = "load";
 
@@ -290,3 +293,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
                 .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).Single();
     }
 }
+
+/// <summary>The load test runs alone, after the others: its 100 clients would otherwise slow whatever runs beside it on this host.</summary>
+[CollectionDefinition(LoadTests.Collection, DisableParallelization = true)]
+public sealed class LoadCollection;
