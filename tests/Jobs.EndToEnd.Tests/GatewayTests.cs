@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Jobs.Testing;
 
@@ -122,5 +123,23 @@ public sealed class GatewayTests(SystemFixture fixture)
         using var other = system.CreateClient(system.Token("acme", "viewer", "vera"));
         using var unaffected = await other.GetAsync("/api/jobs?limit=1");
         Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
+    }
+
+    [Fact]
+    public async Task NonAsciiHeader_IsForwardedToJobApi_NotAnswered502()
+    {
+        // A client that sends header values as UTF-8, as browsers and curl do; HttpClient refuses to by default.
+        using var http = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = system.Gateway.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/jobs") { Content = JsonContent.Create(new { command = "/bin/true" }) };
+        request.Headers.Authorization = new("Bearer", system.Token(JobsSystem.Tenant, "admin", "test-admin"));
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "\u00e9t\u00e9");
+
+        using var response = await http.SendAsync(request);
+
+        // JobApi's own answer, as straight to it: the key is refused by name.
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("Idempotency-Key", out _), body);
     }
 }

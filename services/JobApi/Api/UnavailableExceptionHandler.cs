@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Jobs.JobApi.Api;
@@ -14,7 +15,7 @@ public sealed partial class UnavailableExceptionHandler(IProblemDetailsService p
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var detail = exception switch
+        var detail = Cause(exception) switch
         {
             RequestTimeoutException when httpContext.Request.Path.StartsWithSegments("/api/executors") => "The Scheduler, which keeps the executor registry, did not answer in time.",
             RequestTimeoutException => "The job service did not confirm the job in time. It may still be created: look for it before submitting again.",
@@ -35,6 +36,15 @@ public sealed partial class UnavailableExceptionHandler(IProblemDetailsService p
             ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Title = "Service unavailable", Detail = detail },
         });
     }
+
+    /// <summary>
+    /// EF Core's execution strategy wraps the transient database failure it gives up on: Npgsql's in an
+    /// InvalidOperationException ("likely due to a transient failure"), a retrying one in RetryLimitExceededException.
+    /// </summary>
+    static Exception Cause(Exception exception) =>
+        exception is InvalidOperationException or RetryLimitExceededException && exception.InnerException is NpgsqlException or TimeoutException
+            ? exception.InnerException
+            : exception;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answered 503 to {Path}: a dependency is unavailable")]
     partial void LogUnavailable(Exception exception, string path);
