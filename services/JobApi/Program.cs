@@ -27,6 +27,9 @@ builder.AddJobsMessaging(
         x.AddRequestClient<ListExecutors>(TimeSpan.FromSeconds(10));
     },
     (_, bus) => bus.UsePublishMessageScheduler());
+// Requests are taken only once the bus and its response endpoint are up (see ResponseEndpointWarmUp).
+builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+builder.Services.AddHostedService<ResponseEndpointWarmUp>();
 builder.Services.AddSingleton<LogReader>();
 builder.Services.AddSingleton<LogListener>();
 builder.Services.AddHostedService(services => services.GetRequiredService<LogListener>());
