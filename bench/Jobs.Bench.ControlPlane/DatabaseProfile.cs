@@ -47,17 +47,7 @@ internal sealed partial class DatabaseProfile : IAsyncDisposable
         this.database = database;
     }
 
-    public static DatabaseProfile For(ServerEndpoints servers, string database) => new(
-        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
-        {
-            Host = servers.PgHost,
-            Port = servers.PgPort,
-            Username = servers.PgUser,
-            Password = servers.PgPassword,
-            Database = "postgres",
-            MaxPoolSize = 2,
-        }.ConnectionString),
-        database);
+    public static DatabaseProfile For(ServerEndpoints servers, string database) => new(ServerCounters.MaintenanceDatabase(servers), database);
 
     /// <summary>Takes the first snapshot and starts sampling.</summary>
     public async Task Start(CancellationToken cancellationToken)

@@ -40,23 +40,13 @@ Console.CancelKeyPress += (_, e) =>
 var cancellationToken = stop.Token;
 
 // The bench measures what the control plane can carry, not the per-caller limits that protect it.
-const string Unlimited = "1000000";
 const string RateLimits = "rate limits raised to 1e6/s for the bench";
-var everywhere = new Dictionary<string, string>
-{
-    ["RateLimits:PerTenant:TokenLimit"] = Unlimited,
-    ["RateLimits:PerTenant:TokensPerSecond"] = Unlimited,
-    ["RateLimits:PerClient:TokenLimit"] = Unlimited,
-    ["RateLimits:PerClient:TokensPerSecond"] = Unlimited,
-    ["Gateway:RateLimit:TokenLimit"] = Unlimited,
-    ["Gateway:RateLimit:TokensPerSecond"] = Unlimited,
-};
 
 try
 {
     var servers = await TestServers.Get();
     Say("starting JobApi, Scheduler, LogSink and the gateway (JobsSystem, no executors)");
-    await using var system = await JobsSystem.Start(executors: 0, everywhere: everywhere);
+    await using var system = await JobsSystem.Start(executors: 0, everywhere: JobsSystem.UnlimitedRates);
     var output = Path.GetRelativePath(root, Path.GetDirectoryName(system.JobApi.LogPath)!);
     Say($"database {system.Database.Name}, virtual host {system.VirtualHost.Name}; service output in {output}");
 

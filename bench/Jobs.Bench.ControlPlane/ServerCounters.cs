@@ -45,18 +45,21 @@ internal sealed class ServerCounters : IDisposable
         management = new HttpClient { BaseAddress = new Uri($"http://{servers.RabbitHost}:{servers.RabbitManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{servers.RabbitUser}:{servers.RabbitPassword}")));
-        postgres = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
-        {
-            Host = servers.PgHost,
-            Port = servers.PgPort,
-            Username = servers.PgUser,
-            Password = servers.PgPassword,
-            Database = "postgres",
-            MaxPoolSize = 2,
-        }.ConnectionString);
+        postgres = MaintenanceDatabase(servers);
         this.virtualHost = virtualHost;
         this.database = database;
     }
+
+    /// <summary>The server's <c>postgres</c> database: reading the statistics there adds nothing to the measured database's counts.</summary>
+    public static NpgsqlDataSource MaintenanceDatabase(ServerEndpoints servers) => NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder
+    {
+        Host = servers.PgHost,
+        Port = servers.PgPort,
+        Username = servers.PgUser,
+        Password = servers.PgPassword,
+        Database = "postgres",
+        MaxPoolSize = 2,
+    }.ConnectionString);
 
     public async Task<BrokerCounters> Broker(CancellationToken cancellationToken)
     {

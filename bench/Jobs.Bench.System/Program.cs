@@ -11,17 +11,8 @@ log.WriteLine($"starting the system: one executor of {options.Concurrency} slots
 await using var system = await JobsSystem.Start(
     executors: 1,
     slotsPerExecutor: options.Concurrency,
-    everywhere: new Dictionary<string, string>
-    {
-        // The bench measures the system, not its rate limits.
-        ["RateLimits:PerTenant:TokenLimit"] = "100000",
-        ["RateLimits:PerTenant:TokensPerSecond"] = "100000",
-        ["RateLimits:PerClient:TokenLimit"] = "100000",
-        ["RateLimits:PerClient:TokensPerSecond"] = "100000",
-        ["Gateway:RateLimit:TokenLimit"] = "100000",
-        ["Gateway:RateLimit:TokensPerSecond"] = "100000",
-        ["Logging:LogLevel:Default"] = "Warning",
-    });
+    // The bench measures the system, not its rate limits.
+    everywhere: new Dictionary<string, string>(JobsSystem.UnlimitedRates) { ["Logging:LogLevel:Default"] = "Warning" });
 var measure = new Measure(system, log);
 
 log.WriteLine("warm-up: 50 jobs (not recorded)");

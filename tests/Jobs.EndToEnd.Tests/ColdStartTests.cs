@@ -15,17 +15,10 @@ public sealed class ColdStartTests : IAsyncLifetime
 {
     const int Burst = 100;
 
-    static readonly IReadOnlyDictionary<string, string> Unlimited = new Dictionary<string, string>
-    {
-        ["RateLimits:PerTenant:TokenLimit"] = "1000000",
-        ["RateLimits:PerTenant:TokensPerSecond"] = "1000000",
-        ["RateLimits:PerClient:TokenLimit"] = "1000000",
-        ["RateLimits:PerClient:TokensPerSecond"] = "1000000",
-    };
 
     JobsSystem system = null!;
 
-    public async Task InitializeAsync() => system = await JobsSystem.Start(executors: 1, everywhere: Unlimited);
+    public async Task InitializeAsync() => system = await JobsSystem.Start(executors: 1, everywhere: JobsSystem.UnlimitedRates);
 
     public async Task DisposeAsync() => await system.DisposeAsync();
 

@@ -33,15 +33,6 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
     static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
     static readonly TimeSpan RampUp = TimeSpan.FromSeconds(2);
 
-    static readonly IReadOnlyDictionary<string, string> Unlimited = new Dictionary<string, string>
-    {
-        ["Gateway:RateLimit:TokenLimit"] = "1000000",
-        ["Gateway:RateLimit:TokensPerSecond"] = "1000000",
-        ["RateLimits:PerTenant:TokenLimit"] = "1000000",
-        ["RateLimits:PerTenant:TokensPerSecond"] = "1000000",
-        ["RateLimits:PerClient:TokenLimit"] = "1000000",
-        ["RateLimits:PerClient:TokensPerSecond"] = "1000000",
-    };
 
     /// <summary>Operations and their weights in each client's mix.</summary>
     static readonly (string Name, int Weight)[] Mix = [("submit", 2), ("get", 3), ("list", 2), ("logs", 2), ("logs-raw", 2), ("sse", 1)];
@@ -53,7 +44,7 @@ public sealed class LoadTests(ITestOutputHelper output) : IAsyncLifetime
     readonly ConcurrentDictionary<Guid, bool> submitted = new();
     readonly ConcurrentDictionary<Guid, bool> ended = new();
 
-    public async Task InitializeAsync() => system = await JobsSystem.Start(executors: 2, slotsPerExecutor: 8, everywhere: Unlimited);
+    public async Task InitializeAsync() => system = await JobsSystem.Start(executors: 2, slotsPerExecutor: 8, everywhere: JobsSystem.UnlimitedRates);
 
     public async Task DisposeAsync() => await system.DisposeAsync();
 

@@ -27,6 +27,20 @@ public sealed class JobsSystem : IAsyncDisposable
     /// <summary>The tenant of <see cref="CreateClient()"/>.</summary>
     public const string Tenant = "test";
 
+    /// <summary>
+    /// Configuration that raises every rate limit (the gateway's per caller, JobApi's per tenant and per client) to a
+    /// million a second, for tests and benchmarks that measure the system rather than the limits that protect it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> UnlimitedRates { get; } = new Dictionary<string, string>
+    {
+        ["Gateway:RateLimit:TokenLimit"] = "1000000",
+        ["Gateway:RateLimit:TokensPerSecond"] = "1000000",
+        ["RateLimits:PerTenant:TokenLimit"] = "1000000",
+        ["RateLimits:PerTenant:TokensPerSecond"] = "1000000",
+        ["RateLimits:PerClient:TokenLimit"] = "1000000",
+        ["RateLimits:PerClient:TokensPerSecond"] = "1000000",
+    };
+
     /// <summary>The key every service of this system checks tokens against.</summary>
     public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
