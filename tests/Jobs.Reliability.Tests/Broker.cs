@@ -40,6 +40,18 @@ public sealed class Broker : IDisposable
         return parked;
     }
 
+    /// <summary>
+    /// Messages a queue holds (ready or unacknowledged) and has delivered so far; the counts lag by the broker's
+    /// statistics interval (5 s).
+    /// </summary>
+    public async Task<(long Held, long Delivered)> Queue(string name)
+    {
+        var queue = await management.GetFromJsonAsync<JsonElement>($"queues/{vhost}/{Uri.EscapeDataString(name)}");
+        var held = queue.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number ? messages.GetInt64() : 0;
+        var delivered = queue.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("deliver_get", out var count) ? count.GetInt64() : 0;
+        return (held, delivered);
+    }
+
     static string Reason(JsonElement message)
     {
         var headers = message.GetProperty("properties").TryGetProperty("headers", out var h) ? h : default;

@@ -11,8 +11,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         scenario.Run();
 
         await scenario.WaitEnded(0.3);
-        foreach (var service in new[] { "jobapi-2", "scheduler-2", "logsink-2", "executor-3" })
-            await scenario.Kill(service, restart: false);
+        await Task.WhenAll(new[] { "jobapi-2", "scheduler-2", "logsink-2", "executor-3" }.Select(service => scenario.Kill(service, restart: false)));
 
         await scenario.Verify();
     }

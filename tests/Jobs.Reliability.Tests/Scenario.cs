@@ -64,7 +64,9 @@ public sealed class Scenario : IAsyncDisposable
         var fault = restart
             ? $"SIGKILL {service} at {ended:P0} ended, healthy again after {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.0} s"
             : $"SIGKILL {service} at {ended:P0} ended, not restarted";
-        faults.Add(fault);
+        // Several services may be killed at once.
+        lock (faults)
+            faults.Add(fault);
         Output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {fault}");
     }
 
