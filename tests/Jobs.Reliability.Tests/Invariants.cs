@@ -103,6 +103,8 @@ public static class Invariants
             jobs.GroupBy(j => j.Status).ToDictionary(g => g.Key, g => g.Count()),
             attempts.Count,
             attempts.Count(a => a.Outcome == "Lost"),
+            // Counted by the consumer that got them again, so a restarted service counts those it took over.
+            await Metrics.Total(system, "", "messages_redelivered_total"),
             await Metrics.Total(system, "logsink", "logs_batch_size_sum") - await Metrics.Total(system, "logsink", "logs_chunks_stored_total"),
             scenario.DuplicatesInjected,
             await Metrics.Total(system, "jobapi", "jobs_saga_conflicts_total"),

@@ -13,6 +13,7 @@ public sealed record RunReport(
     IReadOnlyDictionary<string, int> Statuses,
     int Attempts,
     int LostAttempts,
+    long Redeliveries,
     long DuplicateChunksAbsorbed,
     long DuplicatesInjected,
     long SagaConflicts,
@@ -23,8 +24,8 @@ public sealed record RunReport(
     public static string FilePath { get; } = Path.Combine(RepositoryRoot.Path, ".local", "reliability", "report.md");
 
     const string Header =
-        "| scenario | jobs | faults | statuses | jobs lost | attempts | lost attempts retried | duplicate chunks absorbed | copies injected | saga conflicts | recovery | bound | duration |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "| scenario | jobs | faults | statuses | jobs lost | attempts | lost attempts retried | redeliveries | duplicate chunks absorbed | copies injected | saga conflicts | recovery | bound | duration |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
     public int JobsLost => Jobs - Statuses.GetValueOrDefault("Succeeded");
 
@@ -32,13 +33,13 @@ public sealed record RunReport(
 
     public override string ToString() =>
         $"{Scenario}: {Jobs} jobs ({StatusText}), faults: {(Faults.Count == 0 ? "none" : string.Join("; ", Faults))}; jobs lost {JobsLost}; " +
-        $"{Attempts} attempts, {LostAttempts} lost and retried; duplicate chunks absorbed {DuplicateChunksAbsorbed}; copies injected {DuplicatesInjected}; " +
+        $"{Attempts} attempts, {LostAttempts} lost and retried; {Redeliveries} messages redelivered; duplicate chunks absorbed {DuplicateChunksAbsorbed}; copies injected {DuplicatesInjected}; " +
         $"saga conflicts {SagaConflicts}; all ended {Recovery.TotalSeconds:0.0} s after recovery (bound {Bound.TotalSeconds:0} s); scenario took {Duration.TotalSeconds:0} s";
 
     public void Append()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var row = $"| {Scenario} | {Jobs} | {(Faults.Count == 0 ? "none" : string.Join("; ", Faults))} | {StatusText} | {JobsLost} | {Attempts} | {LostAttempts} | " +
+        var row = $"| {Scenario} | {Jobs} | {(Faults.Count == 0 ? "none" : string.Join("; ", Faults))} | {StatusText} | {JobsLost} | {Attempts} | {LostAttempts} | {Redeliveries} | " +
             $"{DuplicateChunksAbsorbed} | {DuplicatesInjected} | {SagaConflicts} | {Recovery.TotalSeconds:0.0} s | {Bound.TotalSeconds:0} s | {Duration.TotalSeconds:0} s |\n";
         // Test classes run one at a time (Scale.cs), so appends do not interleave.
         File.AppendAllText(FilePath, File.Exists(FilePath) ? row : Header + row);
