@@ -6,15 +6,33 @@
 #   scripts/infra.sh status   print whether each one answers
 #   scripts/infra.sh env      print .local/infra.env
 #
+# For tests that kill servers (local mode only):
+#   scripts/infra.sh up-postgres | up-rabbitmq   start (or start again) just one of them
+#   scripts/infra.sh pids       print "postgres <pid>" / "rabbitmq <pid>" for the running postmaster and broker VM
+#   scripts/infra.sh destroy    stop both and delete their data (only with JOBS_INFRA_DIR)
+#
 # With a Docker engine, the servers are the `postgres` and `rabbitmq` services of
 # docker-compose.yml. Without one (the usual case on CI and dev VMs) they run as local
 # processes whose data, logs and sockets live under .local/.
+#
+# JOBS_INFRA_DIR (default .local) moves everything this script writes, so a second pair of
+# servers can run beside the first; give it other JOBS_*_PORT values and JOBS_RMQ_NODENAME.
+# Such a pair always runs as local processes, even where a Docker engine answers:
+# docker-compose.yml describes a single pair per checkout.
 #
 # Every JOBS_PG_* / JOBS_RMQ_* value below can be overridden from the environment.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LOCAL_DIR="$REPO_ROOT/.local"
+if [[ -n "${JOBS_INFRA_DIR:-}" ]]; then
+  LOCAL_DIR="$(realpath -m "$JOBS_INFRA_DIR")"
+  ENV_FILE_HINT="$LOCAL_DIR/infra.env"
+  FALLBACK_KEY="$LOCAL_DIR"
+else
+  LOCAL_DIR="$REPO_ROOT/.local"
+  ENV_FILE_HINT=.local/infra.env
+  FALLBACK_KEY="$REPO_ROOT"
+fi
 ENV_FILE="$LOCAL_DIR/infra.env"
 MODE_FILE="$LOCAL_DIR/infra.mode"
 COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
@@ -54,12 +72,17 @@ compose() {
   fi
 }
 
+choose_mode() {
+  if [[ -z "${JOBS_INFRA_DIR:-}" ]] && docker_engine_up; then echo docker
+  else echo local
+  fi
+}
+
 # `down`/`status` use the mode `up` chose, so a daemon that appears or disappears later
 # does not make them look at the wrong servers.
 current_mode() {
   if [[ -f "$MODE_FILE" ]]; then cat "$MODE_FILE"
-  elif docker_engine_up; then echo docker
-  else echo local
+  else choose_mode
   fi
 }
 
@@ -68,12 +91,13 @@ current_mode() {
 # ---------------------------------------------------------------------------------------
 
 # The server dirs must be reachable by the `postgres` and `rabbitmq` users. A clone under
-# a private home (e.g. /root, mode 700) is not, so the data then goes to /var/tmp instead.
+# a private home (e.g. /root, mode 700) is not, so the data then goes to /var/tmp instead
+# (named after the checkout, or after JOBS_INFRA_DIR for a second pair).
 servers_dir() {
   local d="$LOCAL_DIR"
   mkdir -p "$d"
   if ! runuser -u postgres -- test -x "$d" 2>/dev/null || ! runuser -u rabbitmq -- test -x "$d" 2>/dev/null; then
-    d="/var/tmp/jobs-infra-$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-8)"
+    d="/var/tmp/jobs-infra-$(printf '%s' "$FALLBACK_KEY" | md5sum | cut -c1-8)"
     mkdir -p "$d"
     chmod 755 "$d"
   fi
@@ -127,6 +151,9 @@ port = $JOBS_PG_PORT
 unix_socket_directories = '$PG_SOCK_DIR'
 max_connections = 300
 shared_buffers = 256MB
+# Per-statement counts and times, for the control-plane benchmark's query profile (bench/Jobs.Bench.ControlPlane).
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
 EOF
   chown postgres:postgres "$PGDATA_DIR/jobs.conf"
   grep -q "^include_if_exists = 'jobs.conf'" "$PGDATA_DIR/postgresql.conf" ||
@@ -406,7 +433,7 @@ write_env_file() {
   mkdir -p "$LOCAL_DIR"
   local tmp="$ENV_FILE.tmp.$$"
   {
-    echo "# Written by scripts/infra.sh up ($(current_mode) mode). Source it: . .local/infra.env"
+    echo "# Written by scripts/infra.sh up ($(current_mode) mode). Source it: . $ENV_FILE_HINT"
     local v
     for v in JOBS_PG_HOST JOBS_PG_PORT JOBS_PG_USER JOBS_PG_PASSWORD JOBS_PG_DATABASE \
              JOBS_RMQ_HOST JOBS_RMQ_PORT JOBS_RMQ_MGMT_PORT JOBS_RMQ_USER JOBS_RMQ_PASSWORD JOBS_RMQ_VHOST; do
@@ -419,7 +446,7 @@ write_env_file() {
 
 cmd_up() {
   mkdir -p "$LOCAL_DIR"
-  if docker_engine_up; then
+  if [[ "$(choose_mode)" == docker ]]; then
     echo docker >"$MODE_FILE"
     docker_up
   else
@@ -464,6 +491,46 @@ cmd_status() {
   return "$rc"
 }
 
+# $1: pg or rmq.
+cmd_up_one() {
+  [[ "$(choose_mode)" == local ]] || die "up-postgres/up-rabbitmq start local servers; with a Docker engine use 'up'"
+  mkdir -p "$LOCAL_DIR"
+  echo local >"$MODE_FILE"
+  "${1}_local_up"
+  write_env_file
+}
+
+# True when process $1 was started with the arguments $2 $3 next to each other.
+process_has_args() {
+  local cmdline
+  [[ "$1" =~ ^[0-9]+$ ]] && cmdline="$(tr '\0' '\1' 2>/dev/null <"/proc/$1/cmdline")" || return 1
+  [[ $'\1'"$cmdline" == *$'\1'"$2"$'\1'"$3"$'\1'* ]]
+}
+
+# Pid files outlive a SIGKILL, and a pid may be reused: each pid is printed only if that process
+# is this pair's server (the shared dev broker is a beam.smp too).
+cmd_pids() {
+  [[ "$(current_mode)" == local ]] || die "pids: the servers run in containers"
+  pg_setup_vars
+  rmq_setup_vars
+  local pid
+  pid="$(head -n 1 "$PGDATA_DIR/postmaster.pid" 2>/dev/null)" || true
+  if process_has_args "$pid" -D "$PGDATA_DIR"; then echo "postgres $pid"; fi
+  pid="$(cat "$RMQ_DIR/mnesia/$JOBS_RMQ_NODENAME.pid" 2>/dev/null)" || true
+  if process_has_args "$pid" -home "$RMQ_DIR"; then echo "rabbitmq $pid"; fi
+}
+
+cmd_destroy() {
+  [[ -n "${JOBS_INFRA_DIR:-}" && "$LOCAL_DIR" != "$REPO_ROOT/.local" ]] ||
+    die "destroy deletes the data of a second pair of servers: set JOBS_INFRA_DIR to its own directory"
+  cmd_down
+  pg_setup_vars
+  rmq_setup_vars
+  rm -rf "$SRV_DIR" "$LOCAL_DIR"
+  if [[ "$PG_SOCK_DIR" == /tmp/jobs-pg-* ]]; then rm -rf "$PG_SOCK_DIR"; fi
+  log "deleted $LOCAL_DIR"
+}
+
 cmd_env() {
   [[ -f "$ENV_FILE" ]] || die "$ENV_FILE does not exist yet: run scripts/infra.sh up"
   cat "$ENV_FILE"
@@ -474,5 +541,9 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 {up|down|status|env}" >&2; exit 2 ;;
+  up-postgres) cmd_up_one pg ;;
+  up-rabbitmq) cmd_up_one rmq ;;
+  pids) cmd_pids ;;
+  destroy) cmd_destroy ;;
+  *) echo "usage: $0 {up|down|status|env|up-postgres|up-rabbitmq|pids|destroy}" >&2; exit 2 ;;
 esac

@@ -62,6 +62,7 @@ try
 
     await using var database = new SystemDatabase(system.Database.CreateDataSource());
     using var counters = new ServerCounters(servers, system.VirtualHost.Name, system.Database.Name);
+    await using var databaseProfile = DatabaseProfile.For(servers, system.Database.Name);
     await using var executors = await SimulatedExecutors.Start(servers, system.VirtualHost.Name, options.Executors, options.Slots, cancellationToken);
     await Eventually.Get(
         () => database.LiveExecutors(executors.Ids, cancellationToken), n => n == options.Executors, TimeSpan.FromSeconds(60),
@@ -123,7 +124,9 @@ try
 
     Say($"measuring: {options.Jobs} jobs, {options.Concurrency} POSTs in flight");
     var pollTimeBefore = database.PollTime;
+    await databaseProfile.Start(cancellationToken);
     var (run, completion) = await RunJobs(options.Jobs, endedBefore);
+    var profile = await databaseProfile.Stop(run.Accepted.Count(), cancellationToken);
     var pollSeconds = (database.PollTime - pollTimeBefore).TotalSeconds;
     var cpu = CpuMeter.Between(cpuBefore, CpuMeter.Take(services, system.Database.Name));
     var loadAfter = BenchHost.LoadAverage();
@@ -200,6 +203,7 @@ try
         BenchReport.BoundOf(raw, perJob, jobsPerSecond),
         Stages.Summarise(measuredStages, probeStages),
         cpu,
+        profile,
         executors.Counters,
         errors,
         completion.Samples,

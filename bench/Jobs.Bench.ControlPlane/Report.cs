@@ -75,6 +75,7 @@ internal sealed record BenchReport(
     Bound Bound,
     IReadOnlyList<StageSummary> Stages,
     CpuUse Cpu,
+    DatabaseProfileResult Database,
     ExecutorCounters Executors,
     IReadOnlyList<string> Errors,
     IReadOnlyList<ProgressSample> Timeline,
@@ -179,6 +180,20 @@ internal sealed record BenchReport(
         text.Append('\n');
         var cpu = Cpu;
         Line(text, $"CPU seconds during the run ({cpu.Wall:0.0} s): {string.Join(", ", cpu.Seconds.Select(c => I($"{c.Key} {c.Value:0.0}")))}, other {cpu.Other:0.0}; {cpu.BusyCores:0.00} of {Host.Cores} cores busy");
+        text.Append('\n');
+        var d = Database;
+        if (d.StatementsUnavailable is not null)
+            Line(text, $"statements: {d.StatementsUnavailable}");
+        else
+        {
+            Line(text, $"PostgreSQL's statements over the run (pg_stat_statements; execution time only, {d.StatementMsPerJob:0.000} ms per job in all; the bench's own left out)");
+            Line(text, $"{"calls/job",9} {"ms/job",8} {"mean ms",8} {"share",6}  statement");
+            foreach (var statement in d.Statements.Take(12))
+                Line(text, $"{statement.CallsPerJob,9:0.00} {statement.MsPerJob,8:0.000} {statement.MeanMs,8:0.000} {statement.Share,6:P0}  {statement.Statement}");
+        }
+        Line(text, $"what the system's connections in a transaction were doing ({d.WaitSamples} samples of pg_stat_activity, one per {d.SampleIntervalMs:0} ms)");
+        foreach (var wait in d.Waits.Take(8))
+            Line(text, $"  {wait.What,-48} {wait.Share,6:P0} of samples, {wait.MeanBackends:0.00} connections on average");
         var e = Executors;
         Line(text, $"simulated executors: {e.Executed} ExecuteJobs run ({e.Redelivered} redelivered), {e.Stops} stops, {e.Heartbeats} heartbeats ({e.HeartbeatsFailed} failed)");
         foreach (var error in Errors.Take(5))

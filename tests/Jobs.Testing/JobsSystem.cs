@@ -41,12 +41,14 @@ public sealed class JobsSystem : IAsyncDisposable
     /// Starts the five services; <paramref name="everywhere"/> is configuration given to each of them. With
     /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway; likewise
     /// <paramref name="schedulers"/> (<c>scheduler</c>, <c>scheduler-2</c>, …) and <paramref name="logSinks"/>
-    /// (<c>logsink</c>, <c>logsink-2</c>, …), which share their work through the database and the broker.
+    /// (<c>logsink</c>, <c>logsink-2</c>, …), which share their work through the database and the broker. The
+    /// database and virtual host are made on <paramref name="servers"/> (default: the shared <see cref="TestServers"/>).
     /// </summary>
     public static async Task<JobsSystem> Start(
-        int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1, int schedulers = 1, int logSinks = 1)
+        int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1,
+        ServerEndpoints? servers = null, int schedulers = 1, int logSinks = 1)
     {
-        var servers = await TestServers.Get();
+        servers ??= await TestServers.Get();
         var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
         system.everywhere = new Dictionary<string, string>(everywhere ?? new Dictionary<string, string>())
         {

@@ -67,11 +67,14 @@ public static class TestServers
             ?? throw new InvalidOperationException(".local/infra.env does not name the servers.");
     }
 
-    static async Task<(int ExitCode, string Output)> Run(string file, string[] args, TimeSpan timeout)
+    internal static async Task<(int ExitCode, string Output)> Run(
+        string file, string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
             startInfo.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
         using var process = Process.Start(startInfo)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -52,6 +52,18 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return closed;
     }
 
+    /// <summary>
+    /// The names of this virtual host's <c>_error</c> and <c>_skipped</c> queues: MassTransit declares one only when it
+    /// first moves there a message it gave up on (faulted, or with no consumer), so any at all is a message lost.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeadLetterQueues()
+    {
+        var queues = await management.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(Name)}?columns=name");
+        return [.. queues.EnumerateArray()
+            .Select(q => q.GetProperty("name").GetString()!)
+            .Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal))];
+    }
+
     public async ValueTask DisposeAsync()
     {
         using (await management.DeleteAsync($"vhosts/{Name}"))

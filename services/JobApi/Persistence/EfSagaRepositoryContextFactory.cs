@@ -23,6 +23,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext>(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+        // A failed save fails the whole delivery, which rolls the transaction back and is retried: the savepoint EF
+        // would set around every save in a transaction (two more round trips each) would never be rolled back to.
+        db.Database.AutoSavepointsEnabled = false;
 
         await next.Send(new EfSagaRepositoryContext<TSaga, TContext, T>(db, context, consumeContextFactory));
 
@@ -34,6 +37,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext>(
     {
         await using var db = await dbContextFactory.CreateDbContextAsync(context.CancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+        db.Database.AutoSavepointsEnabled = false;
 
         var instances = await db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken);
         var repositoryContext = new EfSagaRepositoryContext<TSaga, TContext, T>(db, context, consumeContextFactory);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -7,11 +8,15 @@ namespace Jobs.Scheduler.Placement;
 /// Declares executors that stopped heartbeating lost and tells the sagas of their attempts, which retry them elsewhere
 /// or end them. A loss is committed first and announced after; one not yet announced (a crash in between) is announced
 /// on the next round.
+/// Silence counts only while the scheduler could have heard the heartbeats: not while its own bus is cut off from the
+/// broker or its database (where heartbeats are recorded) fails, nor for a timeout after both are back (executors
+/// need that long to reconnect and beat again). Otherwise an outage longer than the timeout would end every running
+/// attempt as lost.
 /// </summary>
 public sealed partial class LostExecutorMonitor(
     PlacementStore store,
     PlacementSignal signal,
-    IBus bus,
+    IBusControl bus,
     IHostApplicationLifetime lifetime,
     IOptions<SchedulerOptions> options,
     ILogger<LostExecutorMonitor> logger) : BackgroundService
@@ -24,8 +29,18 @@ public sealed partial class LostExecutorMonitor(
 
         // Checking a few times per timeout keeps detection within about a third of the timeout of the deadline.
         using var timer = new PeriodicTimer(options.Value.ExecutorTimeout / 3);
+        long? hearingSince = null;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
+            {
+                hearingSince = null;
+                continue;
+            }
+            hearingSince ??= Stopwatch.GetTimestamp();
+            if (Stopwatch.GetElapsedTime(hearingSince.Value) < options.Value.ExecutorTimeout)
+                continue;
+
             try
             {
                 var losses = await store.DeclareLost(stoppingToken);
@@ -40,6 +55,7 @@ public sealed partial class LostExecutorMonitor(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                hearingSince = null;
                 LogCheckFailed(ex);
             }
         }
