@@ -15,10 +15,11 @@ public sealed class Scenario : IAsyncDisposable
     readonly Stopwatch duration = Stopwatch.StartNew();
     Workload? workload;
 
-    Scenario(string name, JobsSystem system, ITestOutputHelper output)
+    Scenario(string name, JobsSystem system, ITestOutputHelper output, PrivateServers? servers = null)
     {
         Name = name;
         System = system;
+        Servers = servers;
         Output = output;
         Database = system.Database.CreateDataSource();
         RecoveredAt = DateTime.UtcNow;
@@ -26,6 +27,9 @@ public sealed class Scenario : IAsyncDisposable
 
     public string Name { get; }
     public JobsSystem System { get; }
+
+    /// <summary>The servers of this scenario's own, when it kills them (scenarios 5 and 6).</summary>
+    public PrivateServers? Servers { get; }
     public ITestOutputHelper Output { get; }
     public NpgsqlDataSource Database { get; }
     public Workload Workload => workload ?? throw new InvalidOperationException("The workload has not started.");
@@ -41,6 +45,21 @@ public sealed class Scenario : IAsyncDisposable
     public static async Task<Scenario> Start(
         string name, ITestOutputHelper output, int executors = 2, int jobApis = 1, int schedulers = 1, int logSinks = 1) =>
         new(name, await JobsSystem.Start(executors, Scale.SlotsPerExecutor, jobApis: jobApis, schedulers: schedulers, logSinks: logSinks), output);
+
+    /// <summary>A scenario on a PostgreSQL and RabbitMQ of its own, which it may kill without disturbing other tests.</summary>
+    public static async Task<Scenario> OnPrivateServers(string name, ITestOutputHelper output)
+    {
+        var servers = await PrivateServers.Start("reliability");
+        try
+        {
+            return new(name, await JobsSystem.Start(2, Scale.SlotsPerExecutor, servers: servers.Endpoints), output, servers);
+        }
+        catch
+        {
+            await servers.DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>Starts submitting <see cref="Scale.Jobs"/> jobs.</summary>
     public void Run() => workload = Workload.Start(System, Scale.Jobs);
@@ -70,6 +89,31 @@ public sealed class Scenario : IAsyncDisposable
         Output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {fault}");
     }
 
+    /// <summary>SIGKILLs this scenario's RabbitMQ or PostgreSQL (<paramref name="server"/>) and starts it again on the same data.</summary>
+    public async Task KillServer(string server)
+    {
+        var servers = Servers ?? throw new InvalidOperationException("The scenario runs on the shared servers.");
+        var ended = await Workload.TerminalFraction(Database);
+        var killedAt = Stopwatch.GetTimestamp();
+        if (server == "rabbitmq")
+        {
+            await servers.KillRabbitMq();
+            await servers.StartRabbitMq();
+        }
+        else
+        {
+            await servers.KillPostgres();
+            await servers.StartPostgres();
+            // The test's own pooled connections died with the server.
+            Database.Clear();
+        }
+        RecoveredAt = DateTime.UtcNow;
+        var fault = $"SIGKILL {server} at {ended:P0} ended, up again after {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.0} s";
+        lock (faults)
+            faults.Add(fault);
+        Output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {fault}");
+    }
+
     /// <summary>Checks every invariant once the run is over, then writes the report to the test output and the report file.</summary>
     public async Task<RunReport> Verify()
     {
@@ -82,6 +126,14 @@ public sealed class Scenario : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Database.DisposeAsync();
-        await System.DisposeAsync();
+        try
+        {
+            await System.DisposeAsync();
+        }
+        finally
+        {
+            if (Servers is not null)
+                await Servers.DisposeAsync();
+        }
     }
 }
