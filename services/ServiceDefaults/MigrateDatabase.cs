@@ -13,12 +13,14 @@ public sealed class MigrateDatabase<TContext>(IDbContextFactory<TContext> factor
     where TContext : DbContext
 {
     /// <summary>One lock for all the services' migrations: "jobs" + "migr" in ASCII.</summary>
-    const long LockKey = 0x6A6F6273_6D696772;
+    public const long LockKey = 0x6A6F6273_6D696772;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", connection))
+        // No command timeout: with many instances starting at once on a slow database, the turn of the last one can
+        // come after more than the default 30 s, and it must wait for it, not fail to start.
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", connection) { CommandTimeout = 0 })
             await take.ExecuteNonQueryAsync(cancellationToken);
         try
         {

@@ -53,12 +53,14 @@ public sealed class JobsSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts the five services; <paramref name="everywhere"/> is configuration given to each of them. With
-    /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway. The
+    /// <paramref name="jobApis"/> above 1, JobApi runs as <c>jobapi</c>, <c>jobapi-2</c>, … behind the gateway; likewise
+    /// <paramref name="schedulers"/> (<c>scheduler</c>, <c>scheduler-2</c>, …) and <paramref name="logSinks"/>
+    /// (<c>logsink</c>, <c>logsink-2</c>, …), which share their work through the database and the broker. The
     /// database and virtual host are made on <paramref name="servers"/> (default: the shared <see cref="TestServers"/>).
     /// </summary>
     public static async Task<JobsSystem> Start(
         int executors = 2, int slotsPerExecutor = 4, IReadOnlyDictionary<string, string>? everywhere = null, int jobApis = 1,
-        ServerEndpoints? servers = null)
+        ServerEndpoints? servers = null, int schedulers = 1, int logSinks = 1)
     {
         servers ??= await TestServers.Get();
         var system = new JobsSystem(servers, await TestDatabase.Create(servers), await TestVirtualHost.Create(servers));
@@ -71,8 +73,10 @@ public sealed class JobsSystem : IAsyncDisposable
             system.Define("jobapi", "JobApi", withDatabase: true);
             for (var i = 2; i <= jobApis; i++)
                 system.Define($"jobapi-{i}", "JobApi", withDatabase: true);
-            system.Define("scheduler", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:08"));
-            system.Define("logsink", "LogSink", withDatabase: true);
+            for (var i = 1; i <= schedulers; i++)
+                system.Define(i == 1 ? "scheduler" : $"scheduler-{i}", "Scheduler", withDatabase: true, ("Scheduler:ExecutorTimeout", "00:00:08"));
+            for (var i = 1; i <= logSinks; i++)
+                system.Define(i == 1 ? "logsink" : $"logsink-{i}", "LogSink", withDatabase: true);
             for (var i = 1; i <= executors; i++)
             {
                 system.Define($"executor-{i}", "Executor", withDatabase: false,

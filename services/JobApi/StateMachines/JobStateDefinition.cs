@@ -4,7 +4,8 @@ namespace Jobs.JobApi.StateMachines;
 
 /// <summary>
 /// The saga endpoint (retried by the bus-level policy on conflicts): messages of one job are handled one at a time in this process (partitioned by job id), rows are
-/// locked across processes, and outgoing messages leave only after the saga row is committed (in-memory outbox).
+/// locked across processes, and outgoing messages leave only after the saga row is committed (in-memory outbox); a
+/// redelivery that finds its change committed sends them again (<see cref="ResendOnRedelivery"/>).
 /// </summary>
 public sealed class JobStateDefinition : SagaDefinition<JobState>
 {
@@ -22,6 +23,7 @@ public sealed class JobStateDefinition : SagaDefinition<JobState>
     {
         endpointConfigurator.PrefetchCount = 128;
         endpointConfigurator.UseInMemoryOutbox(context);
+        sagaConfigurator.UseFilter(new ResendOnRedelivery());
 
         var partition = endpointConfigurator.CreatePartitioner(Partitions);
         sagaConfigurator.Message<Jobs.Contracts.SubmitJob>(x => x.UsePartitioner(partition, m => m.Message.JobId));

@@ -182,6 +182,29 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                         failed => failed.TransitionTo(Failed)))
                 .Publish(context => Ended(context.Saga)));
 
+    /// <summary>What the job waits on in its state, sent again (see <see cref="ResendOnRedelivery"/>); nothing while it runs.</summary>
+    internal static async Task Resend(ConsumeContext context, JobState job)
+    {
+        switch (job.CurrentState)
+        {
+            case nameof(Pending) or nameof(Retrying):
+                await context.Publish(Place(job));
+                break;
+            case nameof(Assigned):
+                var executor = await context.GetSendEndpoint(ExecutorEndpoint.Address(job.ExecutorId!));
+                await executor.Send(new ExecuteJob(job.CorrelationId, job.Attempt, job.Spec));
+                break;
+            case nameof(Canceling):
+                var control = await context.GetSendEndpoint(ExecutorEndpoint.ControlAddress(job.ExecutorId!));
+                await control.Send(new StopJob(job.CorrelationId, job.Attempt, job.Spec.CancelGraceSeconds));
+                break;
+            case nameof(Succeeded) or nameof(Failed) or nameof(TimedOut) or nameof(Canceled) or nameof(Lost):
+                // Not through Ended: the job's end was counted when it happened.
+                await context.Publish(new JobEnded(job.CorrelationId, job.CurrentState, job.Attempt, job.UpdatedAt));
+                break;
+        }
+    }
+
     static PlaceJob Place(JobState job) => new(job.CorrelationId, job.Attempt, job.Spec.Pool, DateTimeOffset.UtcNow)
     {
         NotBefore = job.NextAttemptAt,
