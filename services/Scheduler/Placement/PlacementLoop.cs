@@ -6,8 +6,9 @@ namespace Jobs.Scheduler.Placement;
 
 /// <summary>
 /// Places waiting attempts whenever work or capacity arrives (and on a timer as a backstop), then tells each saga where
-/// its attempt goes. Announcements are published after the placement commits; after a restart the unfinished ones are
-/// announced again, and the saga ignores repeats.
+/// its attempt goes. Announcements are published after the placement commits; one the broker did not take (it was
+/// down) is published again on every wake-up until it is taken, and after a restart the unfinished ones are announced
+/// again. The saga ignores repeats.
 /// </summary>
 public sealed partial class PlacementLoop(
     PlacementStore store,
@@ -18,6 +19,9 @@ public sealed partial class PlacementLoop(
     ILogger<PlacementLoop> logger) : BackgroundService
 {
     static readonly TimeSpan SurveyInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Committed placements whose announcement failed, with their trace parents: the loop's own, so no lock.</summary>
+    readonly Dictionary<(Guid JobId, int Attempt), (Jobs.Contracts.JobPlaced Placed, string? Parent)> unannounced = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,6 +38,12 @@ public sealed partial class PlacementLoop(
         {
             try
             {
+                if (unannounced.Count > 0)
+                {
+                    var again = unannounced.Values.ToList();
+                    await Announce([.. again.Select(u => u.Placed)], again.Where(u => u.Parent is not null).ToDictionary(u => (u.Placed.JobId, u.Placed.Attempt), u => u.Parent!), stoppingToken);
+                }
+
                 PlacementRound round;
                 do
                 {
@@ -83,17 +93,35 @@ public sealed partial class PlacementLoop(
     {
         if (placed.Count == 0)
             return;
-        await Task.WhenAll(placed.Select(async p =>
+        var failed = await Task.WhenAll(placed.Select(async Task<Unannounced?> (p) =>
         {
             // Each announcement continues the trace its job's placement request came in.
-            ActivityContext.TryParse(parents.GetValueOrDefault((p.JobId, p.Attempt)), null, out var parent);
+            var traceParent = parents.GetValueOrDefault((p.JobId, p.Attempt));
+            ActivityContext.TryParse(traceParent, null, out var parent);
             using var activity = SchedulerTelemetry.Source.StartActivity("place job", ActivityKind.Internal, parent);
             activity?.SetTag("job.id", p.JobId.ToString());
             activity?.SetTag("job.attempt", p.Attempt);
             activity?.SetTag("executor.id", p.ExecutorId);
-            await bus.Publish(p, cancellationToken);
+            try
+            {
+                await bus.Publish(p, cancellationToken);
+                return null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Committed but not announced: nobody else would tell the saga, which would wait for it for good.
+                return new Unannounced(p, traceParent, ex);
+            }
         }));
-        SchedulerTelemetry.RecordPlaced(placed.Count);
+
+        foreach (var p in placed)
+            unannounced.Remove((p.JobId, p.Attempt));
+        var failures = failed.OfType<Unannounced>().ToList();
+        foreach (var failure in failures)
+            unannounced[(failure.Placed.JobId, failure.Placed.Attempt)] = (failure.Placed, failure.Parent);
+        if (failures.Count > 0)
+            LogAnnounceFailed(failures[0].Error, failures.Count);
+        SchedulerTelemetry.RecordPlaced(placed.Count - failures.Count);
     }
 
     Task WaitForStart(CancellationToken stoppingToken)
@@ -102,6 +130,11 @@ public sealed partial class PlacementLoop(
         lifetime.ApplicationStarted.Register(started.SetResult);
         return started.Task.WaitAsync(stoppingToken);
     }
+
+    sealed record Unannounced(Jobs.Contracts.JobPlaced Placed, string? Parent, Exception Error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} placements could not be announced; they are announced again on the next wake-up")]
+    partial void LogAnnounceFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Placement failed; it runs again on the next wake-up")]
     partial void LogPlacementFailed(Exception exception);
