@@ -29,7 +29,9 @@ sealed class SagaHost : IAsyncDisposable
     /// <summary>What the bus-level retry policy caught and retried.</summary>
     public RetryLog Retries { get; }
 
-    public static async Task<SagaHost> Start(ServersFixture fixture)
+    /// <param name="fixture">The servers, database and virtual host.</param>
+    /// <param name="inside">A filter of every endpoint, inside the bus-level retry, around the saga and its repository, if any.</param>
+    public static async Task<SagaHost> Start(ServersFixture fixture, IFilter<ConsumeContext>? inside = null)
     {
         var servers = fixture.Servers;
         var retries = new RetryLog();
@@ -42,6 +44,8 @@ sealed class SagaHost : IAsyncDisposable
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     rabbit.SetQuorumQueue();
+                if (inside is not null)
+                    endpoint.UseFilter(inside);
             });
             x.AddSagaStateMachine<Machine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
             x.UsingRabbitMq((context, bus) =>

@@ -29,6 +29,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext>(
 
         await next.Send(new EfSagaRepositoryContext<TSaga, TContext, T>(db, context, consumeContextFactory));
 
+        // From here on this delivery's change may be committed even if the attempt then fails (the commit's answer lost
+        // with the connection, or the outbox's send after it refused): a retry of it must know (see SagaCommitAttempted).
+        context.ReceiveContext.GetOrAddPayload(() => new SagaCommitAttempted());
         await transaction.CommitAsync(context.CancellationToken);
     }
 
