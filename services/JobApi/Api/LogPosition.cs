@@ -8,6 +8,9 @@ public readonly record struct LogPosition(int Attempt, int Seq)
     /// <summary>Before everything.</summary>
     public static readonly LogPosition Start = new(0, -1);
 
+    /// <summary>Whether the chunk (attempt, seq) comes right after this position: the next seq of the attempt, or the first of a later one.</summary>
+    public bool IsFollowedBy(int attempt, int seq) => (attempt == Attempt && seq == Seq + 1) || (attempt > Attempt && seq == 0);
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Attempt}.{Seq}");
 
     public static bool TryParse(string? value, out LogPosition position)

@@ -106,13 +106,19 @@ public static class LogEndpoints
         {
             while (true)
             {
-                var page = await logs.ReadAfter(id, filter, position, StreamPage, cancellationToken);
-                foreach (var chunk in page)
+                // Both streams are read, so the order is judged on every chunk of an attempt; only the chunks that
+                // follow on without a hole are sent. LogSink may store a chunk after later ones (after a restart, the
+                // unacknowledged ones come back behind newer ones): sending past the hole would skip it for good.
+                var page = await logs.ReadAfter(id, filter with { Stream = null }, position, StreamPage, cancellationToken);
+                var taken = 0;
+                foreach (var chunk in page.TakeWhile(chunk => position.IsFollowedBy(chunk.Attempt, chunk.Seq)))
                 {
                     position = new LogPosition(chunk.Attempt, chunk.Seq);
-                    await Write(http, $"id: {position}\nevent: chunk\ndata: {JsonSerializer.Serialize(chunk, JsonSerializerOptions.Web)}\n\n", cancellationToken);
+                    taken++;
+                    if (filter.Stream is null || string.Equals(chunk.Stream, filter.Stream.Value.ToString(), StringComparison.OrdinalIgnoreCase))
+                        await Write(http, $"id: {position}\nevent: chunk\ndata: {JsonSerializer.Serialize(chunk, JsonSerializerOptions.Web)}\n\n", cancellationToken);
                 }
-                if (page.Count == StreamPage)
+                if (taken == StreamPage)
                     continue;
 
                 var job = (await JobEndpoints.Load(id, Caller.Of(http).Tenant, dbFactory, cancellationToken))!;
