@@ -159,7 +159,12 @@ public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : I
 
         public JobsSystem System => system ?? throw new InvalidOperationException("The system has not started.");
 
-        public async Task InitializeAsync() => system = await JobsSystem.Start(executors: 1, slotsPerExecutor: 2);
+        // The .NET runtime's W^X double mapping takes a file descriptor (memfd) whenever it needs new JIT code pages: with
+        // the descriptors exhausted the executor itself died ("Out of memory.") at its next JIT, before its spawn path was
+        // reached. Off here, so the test sees what the executor does with a spawn that fails; docs/operations.md tells
+        // operators to give executors a generous LimitNOFILE.
+        public async Task InitializeAsync() => system = await JobsSystem.Start(
+            executors: 1, slotsPerExecutor: 2, everywhere: new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" });
 
         public async Task DisposeAsync()
         {
