@@ -20,6 +20,13 @@ public sealed partial class PlacementLoop(
 {
     static readonly TimeSpan SurveyInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often placements another Scheduler made are looked at, in case it died before announcing them.</summary>
+    static readonly TimeSpan PeerSweepInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Placements this process announced (or saw unfinished at the last sweep), pruned to the unfinished ones.</summary>
+    HashSet<(Guid JobId, int Attempt)> announcedHere = [];
+    HashSet<(Guid JobId, int Attempt)> peersSeen = [];
+
     /// <summary>Committed placements whose announcement failed, with their trace parents: the loop's own, so no lock.</summary>
     readonly Dictionary<(Guid JobId, int Attempt), (Jobs.Contracts.JobPlaced Placed, string? Parent)> unannounced = [];
 
@@ -33,6 +40,7 @@ public sealed partial class PlacementLoop(
         // The slots gauge and the "no executor could take it" notices need not follow every wake-up (one per job or
         // more under load): once a second is enough, and saves the database two statements per wake-up.
         var sinceSurvey = Stopwatch.StartNew();
+        var sincePeerSweep = Stopwatch.StartNew();
         var surveyed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,6 +71,12 @@ public sealed partial class PlacementLoop(
                     surveyed = true;
                     sinceSurvey.Restart();
                 }
+
+                if (sincePeerSweep.Elapsed >= PeerSweepInterval)
+                {
+                    await AnnounceOrphans(stoppingToken);
+                    sincePeerSweep.Restart();
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -87,6 +101,23 @@ public sealed partial class PlacementLoop(
             LogPlacementFailed(ex);
             return interval;
         }
+    }
+
+    /// <summary>
+    /// With several Schedulers, one killed between committing a placement and announcing it leaves that placement to
+    /// nobody: the others place only what waits. A placement another process made that is still unfinished at two
+    /// sweeps in a row is announced here too; the saga takes the first announcement and ignores the rest, so a live
+    /// peer's placements cost one repeat each, only when they run longer than a sweep.
+    /// </summary>
+    async Task AnnounceOrphans(CancellationToken cancellationToken)
+    {
+        var unfinished = await store.Unfinished(cancellationToken);
+        var keys = unfinished.Select(p => (p.JobId, p.Attempt)).ToHashSet();
+        announcedHere.IntersectWith(keys);
+        var orphans = unfinished.Where(p => !announcedHere.Contains((p.JobId, p.Attempt)) && peersSeen.Contains((p.JobId, p.Attempt))).ToList();
+        peersSeen = [.. keys.Where(k => !announcedHere.Contains(k))];
+        if (orphans.Count > 0)
+            await Announce(orphans, await store.TraceParents(orphans, cancellationToken), cancellationToken);
     }
 
     async Task Announce(IReadOnlyList<Jobs.Contracts.JobPlaced> placed, IReadOnlyDictionary<(Guid JobId, int Attempt), string> parents, CancellationToken cancellationToken)
@@ -115,7 +146,10 @@ public sealed partial class PlacementLoop(
         }));
 
         foreach (var p in placed)
+        {
             unannounced.Remove((p.JobId, p.Attempt));
+            announcedHere.Add((p.JobId, p.Attempt));
+        }
         var failures = failed.OfType<Unannounced>().ToList();
         foreach (var failure in failures)
             unannounced[(failure.Placed.JobId, failure.Placed.Attempt)] = (failure.Placed, failure.Parent);
