@@ -52,6 +52,16 @@ public sealed class Broker : IDisposable
         return (held, delivered);
     }
 
+    /// <summary>Every queue of the virtual host holding messages, as "name ready/unacknowledged".</summary>
+    public async Task<IReadOnlyList<string>> Held()
+    {
+        var queues = await management.GetFromJsonAsync<JsonElement>($"queues/{vhost}?columns=name,messages_ready,messages_unacknowledged");
+        long Count(JsonElement queue, string name) => queue.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+        return [.. queues.EnumerateArray()
+            .Where(q => Count(q, "messages_ready") + Count(q, "messages_unacknowledged") > 0)
+            .Select(q => $"{q.GetProperty("name").GetString()} {Count(q, "messages_ready")}/{Count(q, "messages_unacknowledged")}")];
+    }
+
     static string Reason(JsonElement message)
     {
         var headers = message.GetProperty("properties").TryGetProperty("headers", out var h) ? h : default;

@@ -137,8 +137,29 @@ public static class Invariants
             """,
             r => $"{r.GetGuid(0)} {r.GetString(1)} attempt {r.GetInt32(2)} on {(r.IsDBNull(3) ? "-" : r.GetString(3))} since {r.GetDateTime(4):HH:mm:ss.fff}: {(r.IsDBNull(5) ? "" : r.GetString(5))}",
             [TerminalStatuses]);
-        return $"jobs by status: {string.Join(", ", counts)}\n{string.Join("\n", jobs)}";
+        // Where each of them stands in the Scheduler, and what the broker still holds: where a message was lost.
+        var placements = await Rows(scenario,
+            """
+            SELECT p.job_id, p.attempt, coalesce(p.executor_id, '-'), p.requested_at, p.placed_at, p.finished_at, p.lost_at, p.delay_reported
+            FROM scheduler.placements p JOIN jobapi.jobs j ON j.id = p.job_id
+            WHERE j.status <> ALL($1) ORDER BY p.requested_at LIMIT 20
+            """,
+            r => $"placement {r.GetGuid(0)}/{r.GetInt32(1)} on {r.GetString(2)} requested {r.GetDateTime(3):HH:mm:ss.fff} placed {Time(r, 4)} finished {Time(r, 5)} lost {Time(r, 6)} delay reported {r.GetBoolean(7)}",
+            [TerminalStatuses]);
+        string queues;
+        try
+        {
+            using var broker = new Broker(scenario.System.Servers, scenario.System.VirtualHost.Name);
+            queues = string.Join(", ", await broker.Held());
+        }
+        catch (Exception ex)
+        {
+            queues = $"(not read: {ex.Message})";
+        }
+        return $"jobs by status: {string.Join(", ", counts)}\n{string.Join("\n", jobs)}\n{string.Join("\n", placements)}\nqueues holding messages: {queues}";
     }
+
+    static string Time(System.Data.Common.DbDataReader reader, int column) => reader.IsDBNull(column) ? "-" : $"{reader.GetDateTime(column):HH:mm:ss.fff}";
 
     /// <summary>The <c>ps</c> lines of processes whose command line holds <paramref name="marker"/>.</summary>
     static async Task<string> Processes(string marker)
