@@ -80,7 +80,7 @@ public static class MessagingExtensions
     }
 
     /// <summary>Conflicts, a lost race, a broker hiccup: about 9 s in all.</summary>
-    static readonly TimeSpan[] ShortRetryIntervals = [.. new[] { 20, 50, 100, 250, 500, 1000, 2000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+    public static readonly TimeSpan[] ShortRetryIntervals = [.. new[] { 20, 50, 100, 250, 500, 1000, 2000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
 
     /// <summary>The database away: every 0.1 s at first, then every 5 s, for 5 minutes in all.</summary>
     public static readonly TimeSpan[] DatabaseAwayRetryIntervals =
