@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.ControlPlane;
 
 /// <summary>Command-line settings of the benchmark.</summary>
@@ -31,61 +29,19 @@ internal sealed record BenchOptions(
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
     {
-        var quick = args.Contains("--quick");
-        var options = quick
+        // Chosen before the options are read, so that every explicit option overrides --quick, wherever it stands.
+        var defaults = args.Contains("--quick")
             ? new BenchOptions(Jobs: 200, Concurrency: 64, Executors: 4, Slots: 16, WarmupJobs: 30, ProbeJobs: 10, RawMessages: 2000, Quick: true)
             : new BenchOptions(Jobs: 5000, Concurrency: 64, Executors: 4, Slots: 16, WarmupJobs: 300, ProbeJobs: 30, RawMessages: 20000, Quick: false);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            if (name == "--quick")
-                continue;
-            if (i + 1 >= args.Count)
-                return Fail(error, $"{name} needs a value.");
-            var value = args[++i];
-            switch (name)
-            {
-                case "--jobs" when Number(value, 1, 1_000_000) is { } jobs:
-                    options = options with { Jobs = jobs };
-                    break;
-                case "--concurrency" when Number(value, 1, 4096) is { } concurrency:
-                    options = options with { Concurrency = concurrency };
-                    break;
-                case "--executors" when Number(value, 1, 256) is { } executors:
-                    options = options with { Executors = executors };
-                    break;
-                case "--slots" when Number(value, 1, 10_000) is { } slots:
-                    options = options with { Slots = slots };
-                    break;
-                case "--warmup" when Number(value, 0, 1_000_000) is { } warmup:
-                    options = options with { WarmupJobs = warmup };
-                    break;
-                case "--probe" when Number(value, 0, 10_000) is { } probe:
-                    options = options with { ProbeJobs = probe };
-                    break;
-                case "--raw-messages" when Number(value, 100, 10_000_000) is { } raw:
-                    options = options with { RawMessages = raw };
-                    break;
-                default:
-                    return Fail(error, $"Unknown option or bad value: {name} {value}");
-            }
-        }
-        return options;
-    }
-
-    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, else null.</summary>
-    static int? Number(string text, int min, int max) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
-
-    static BenchOptions? Fail(TextWriter error, string message)
-    {
-        error.WriteLine(message);
-        error.WriteLine(Usage);
-        return null;
+        return new BenchArgs<BenchOptions>(Usage)
+            .Flag("--quick", options => options)
+            .Option("--jobs", ArgValue.Int(1, 1_000_000), (options, jobs) => options with { Jobs = jobs })
+            .Option("--concurrency", ArgValue.Int(1, 4096), (options, concurrency) => options with { Concurrency = concurrency })
+            .Option("--executors", ArgValue.Int(1, 256), (options, executors) => options with { Executors = executors })
+            .Option("--slots", ArgValue.Int(1, 10_000), (options, slots) => options with { Slots = slots })
+            .Option("--warmup", ArgValue.Int(0, 1_000_000), (options, warmup) => options with { WarmupJobs = warmup })
+            .Option("--probe", ArgValue.Int(0, 10_000), (options, probe) => options with { ProbeJobs = probe })
+            .Option("--raw-messages", ArgValue.Int(100, 10_000_000), (options, raw) => options with { RawMessages = raw })
+            .Parse(args, defaults, error);
     }
 }

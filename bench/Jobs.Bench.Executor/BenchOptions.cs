@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.Executor;
 
 /// <summary>Command-line settings of the benchmark.</summary>
@@ -15,48 +13,11 @@ internal sealed record BenchOptions(int Runs, int Warmup, TimeSpan IdleSettle, s
         """;
 
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
-    {
-        var options = new BenchOptions(Runs: 300, Warmup: 10, IdleSettle: TimeSpan.FromSeconds(10), ExecutorDll: null);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            if (i + 1 >= args.Count)
-                return Fail(error, $"{name} needs a value.");
-            var value = args[++i];
-            switch (name)
-            {
-                case "--runs" when PositiveInt(value) is { } runs:
-                    options = options with { Runs = runs };
-                    break;
-                case "--warmup" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var warmup):
-                    options = options with { Warmup = warmup };
-                    break;
-                case "--idle-seconds" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds):
-                    options = options with { IdleSettle = TimeSpan.FromSeconds(seconds) };
-                    break;
-                case "--executor-dll":
-                    options = options with { ExecutorDll = value };
-                    break;
-                default:
-                    return Fail(error, $"Unknown option or bad value: {name} {value}");
-            }
-        }
-        return options;
-    }
-
-    static int? PositiveInt(string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : null;
-
-    static BenchOptions? Fail(TextWriter error, string message)
-    {
-        error.WriteLine(message);
-        error.WriteLine(Usage);
-        return null;
-    }
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error) =>
+        new BenchArgs<BenchOptions>(Usage)
+            .Option("--runs", ArgValue.Int(1), (options, runs) => options with { Runs = runs })
+            .Option("--warmup", ArgValue.Int(0), (options, warmup) => options with { Warmup = warmup })
+            .Option("--idle-seconds", ArgValue.Int(0), (options, seconds) => options with { IdleSettle = TimeSpan.FromSeconds(seconds) })
+            .Option("--executor-dll", ArgValue.Text, (options, dll) => options with { ExecutorDll = dll })
+            .Parse(args, new BenchOptions(Runs: 300, Warmup: 10, IdleSettle: TimeSpan.FromSeconds(10), ExecutorDll: null), error);
 }

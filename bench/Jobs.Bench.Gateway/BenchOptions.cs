@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.Gateway;
 
 /// <summary>Command-line settings of the benchmark.</summary>
@@ -18,46 +16,13 @@ internal sealed record BenchOptions(Uri Gateway, Uri JobApi, int Requests, int W
         """;
 
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
-    {
-        var options = new BenchOptions(
-            new Uri("http://127.0.0.1:5080"), new Uri("http://127.0.0.1:5081"), Requests: 2000, Warmup: 200, Concurrency: 1);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            var value = i + 1 < args.Count ? args[++i] : null;
-            BenchOptions? next = (name, value) switch
-            {
-                (_, null) => null,
-                ("--gateway", _) when Url(value) is { } gateway => options with { Gateway = gateway },
-                ("--jobapi", _) when Url(value) is { } jobApi => options with { JobApi = jobApi },
-                ("--token", _) when value.Length > 0 => options with { Token = value },
-                ("--requests", _) when Number(value, 1, 1_000_000) is { } requests => options with { Requests = requests },
-                ("--warmup", _) when Number(value, 0, 1_000_000) is { } warmup => options with { Warmup = warmup },
-                ("--concurrency", _) when Number(value, 1, 256) is { } concurrency => options with { Concurrency = concurrency },
-                _ => null,
-            };
-            if (next is null)
-            {
-                error.WriteLine(value is null ? $"{name} needs a value." : $"Unknown option or bad value: {name} {value}");
-                error.WriteLine(Usage);
-                return null;
-            }
-            options = next;
-        }
-        return options;
-    }
-
-    /// <summary>An absolute http(s) URL, else null.</summary>
-    static Uri? Url(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
-
-    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, else null.</summary>
-    static int? Number(string text, int min, int max) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error) =>
+        new BenchArgs<BenchOptions>(Usage)
+            .Option("--gateway", ArgValue.HttpUrl, (options, gateway) => options with { Gateway = gateway })
+            .Option("--jobapi", ArgValue.HttpUrl, (options, jobApi) => options with { JobApi = jobApi })
+            .Option("--token", ArgValue.NonEmpty, (options, token) => options with { Token = token })
+            .Option("--requests", ArgValue.Int(1, 1_000_000), (options, requests) => options with { Requests = requests })
+            .Option("--warmup", ArgValue.Int(0, 1_000_000), (options, warmup) => options with { Warmup = warmup })
+            .Option("--concurrency", ArgValue.Int(1, 256), (options, concurrency) => options with { Concurrency = concurrency })
+            .Parse(args, new BenchOptions(new Uri("http://127.0.0.1:5080"), new Uri("http://127.0.0.1:5081"), Requests: 2000, Warmup: 200, Concurrency: 1), error);
 }

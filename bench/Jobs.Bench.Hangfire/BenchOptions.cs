@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.Hangfire;
 
 /// <summary>Command-line settings of the benchmark.</summary>
@@ -53,54 +51,21 @@ internal sealed record BenchOptions(
         Quick: false);
 
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
-    {
-        var options = Defaults;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            if (name == "--quick")
-            {
-                options = options with { Quick = true, Jobs = 100, Rate = 5, Seconds = 4, Warmup = 10 };
-                continue;
-            }
-            var value = i + 1 < args.Count ? args[++i] : null;
-            BenchOptions? next = (name, value) switch
-            {
-                (_, null) => null,
-                ("--jobs", _) when Number(value, 1, 1_000_000) is { } jobs => options with { Jobs = jobs },
-                ("--workers", _) when Number(value, 1, 256) is { } workers => options with { Workers = workers },
-                ("--enqueuers", _) when Number(value, 1, 256) is { } enqueuers => options with { Enqueuers = enqueuers },
-                ("--rate", _) when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate is > 0 and <= 10_000 =>
-                    options with { Rate = rate },
-                ("--seconds", _) when Number(value, 1, 3600) is { } seconds => options with { Seconds = seconds },
-                ("--warmup", _) when Number(value, 0, 100_000) is { } warmup => options with { Warmup = warmup },
-                ("--tuned-poll-ms", _) when Number(value, 1, 60_000) is { } poll => options with { TunedPollMs = poll },
-                ("--long-polling", "on") => options with { LongPolling = true },
-                ("--long-polling", "off") => options with { LongPolling = false },
-                ("--configs", _) when Configuration.Parse(value) is { } configurations => options with { Configurations = configurations },
-                _ => null,
-            };
-            if (next is null)
-            {
-                error.WriteLine(value is null ? $"{name} needs a value." : $"Unknown option or bad value: {name} {value}");
-                error.WriteLine(Usage);
-                return null;
-            }
-            options = next;
-        }
-        return options;
-    }
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error) =>
+        new BenchArgs<BenchOptions>(Usage)
+            .Flag("--quick", options => options with { Quick = true, Jobs = 100, Rate = 5, Seconds = 4, Warmup = 10 })
+            .Option("--jobs", ArgValue.Int(1, 1_000_000), (options, jobs) => options with { Jobs = jobs })
+            .Option("--workers", ArgValue.Int(1, 256), (options, workers) => options with { Workers = workers })
+            .Option("--enqueuers", ArgValue.Int(1, 256), (options, enqueuers) => options with { Enqueuers = enqueuers })
+            .Option("--rate", ArgValue.Positive(10_000), (options, rate) => options with { Rate = rate })
+            .Option("--seconds", ArgValue.Int(1, 3600), (options, seconds) => options with { Seconds = seconds })
+            .Option("--warmup", ArgValue.Int(0, 100_000), (options, warmup) => options with { Warmup = warmup })
+            .Option("--tuned-poll-ms", ArgValue.Int(1, 60_000), (options, poll) => options with { TunedPollMs = poll })
+            .Option("--long-polling", ArgValue.OnOff, (options, on) => options with { LongPolling = on })
+            .Option("--configs", ArgValue.Of("a comma-separated list of a, b, c, d", Configuration.Parse),
+                (options, configurations) => options with { Configurations = configurations })
+            .Parse(args, Defaults, error);
 
     /// <summary>Jobs of the latency run: the offered rate for the given seconds.</summary>
     public int LatencyJobs => Math.Max(1, (int)Math.Round(Rate * Seconds));
-
-    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, else null.</summary>
-    static int? Number(string text, int min, int max) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.Logs;
 
 /// <summary>What the generated chunks hold: log-like text (compresses, as real output does) or random bytes (does not).</summary>
@@ -42,60 +40,15 @@ internal sealed record BenchOptions(
     public int WarmupChunks => WarmupMiB == 0 ? 0 : Math.Clamp((int)((long)WarmupMiB * 1024 * 1024 / ChunkBytes), 1, ChunkCount);
 
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
-    {
-        var options = new BenchOptions(MiB: 256, ChunkKiB: 64, Rounds: 3, Jobs: 8, InFlight: 64, CopyBatchRows: 500, WarmupMiB: 64, Payload: PayloadKind.Text);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            if (i + 1 >= args.Count)
-                return Fail(error, $"{name} needs a value.");
-            var value = args[++i];
-            switch (name)
-            {
-                case "--mib" when Positive(value) is { } mib:
-                    options = options with { MiB = mib };
-                    break;
-                case "--chunk-kib" when Positive(value) is { } kib && kib <= 16 * 1024:
-                    options = options with { ChunkKiB = kib };
-                    break;
-                case "--rounds" when Positive(value) is { } rounds:
-                    options = options with { Rounds = rounds };
-                    break;
-                case "--jobs" when Positive(value) is { } jobs:
-                    options = options with { Jobs = jobs };
-                    break;
-                case "--in-flight" when Positive(value) is { } inFlight:
-                    options = options with { InFlight = inFlight };
-                    break;
-                case "--copy-batch" when Positive(value) is { } rows:
-                    options = options with { CopyBatchRows = rows };
-                    break;
-                case "--warmup-mib" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var warmup):
-                    options = options with { WarmupMiB = warmup };
-                    break;
-                case "--payload" when Enum.TryParse<PayloadKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind):
-                    options = options with { Payload = kind };
-                    break;
-                default:
-                    return Fail(error, $"Unknown option or bad value: {name} {value}");
-            }
-        }
-        return options;
-    }
-
-    static int? Positive(string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : null;
-
-    static BenchOptions? Fail(TextWriter error, string message)
-    {
-        error.WriteLine(message);
-        error.WriteLine(Usage);
-        return null;
-    }
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error) =>
+        new BenchArgs<BenchOptions>(Usage)
+            .Option("--mib", ArgValue.Int(1), (options, mib) => options with { MiB = mib })
+            .Option("--chunk-kib", ArgValue.Int(1, 16 * 1024), (options, kib) => options with { ChunkKiB = kib })
+            .Option("--rounds", ArgValue.Int(1), (options, rounds) => options with { Rounds = rounds })
+            .Option("--jobs", ArgValue.Int(1), (options, jobs) => options with { Jobs = jobs })
+            .Option("--in-flight", ArgValue.Int(1), (options, inFlight) => options with { InFlight = inFlight })
+            .Option("--copy-batch", ArgValue.Int(1), (options, rows) => options with { CopyBatchRows = rows })
+            .Option("--warmup-mib", ArgValue.Int(0), (options, warmup) => options with { WarmupMiB = warmup })
+            .Option("--payload", ArgValue.OneOf<PayloadKind>(), (options, payload) => options with { Payload = payload })
+            .Parse(args, new BenchOptions(MiB: 256, ChunkKiB: 64, Rounds: 3, Jobs: 8, InFlight: 64, CopyBatchRows: 500, WarmupMiB: 64, Payload: PayloadKind.Text), error);
 }

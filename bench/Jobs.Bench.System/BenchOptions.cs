@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Jobs.Bench.System;
 
 /// <summary>Command-line settings of the benchmark.</summary>
@@ -18,46 +16,14 @@ internal sealed record BenchOptions(int Jobs, int Concurrency, IReadOnlyList<int
         """;
 
     /// <summary>The settings <paramref name="args"/> give; null (after printing why) when they are not valid or help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
-    {
-        var options = new BenchOptions(Jobs: 1000, Concurrency: 8, Rates: [5, 50], Seconds: 20, Backlog: 10_000, Rounds: 2);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help")
-            {
-                error.WriteLine(Usage);
-                return null;
-            }
-            if (name == "--quick")
-            {
-                options = options with { Jobs = 100, Rates = [5], Seconds = 4, Backlog = 300, Rounds = 1 };
-                continue;
-            }
-            var value = i + 1 < args.Count ? args[++i] : null;
-            BenchOptions? next = (name, value) switch
-            {
-                (_, null) => null,
-                ("--jobs", _) when Number(value, 1, 1_000_000) is { } jobs => options with { Jobs = jobs },
-                ("--concurrency", _) when Number(value, 1, 256) is { } concurrency => options with { Concurrency = concurrency },
-                ("--rates", _) when value.Split(',').Select(r => Number(r, 1, 10_000)).ToList() is var rates && rates.All(r => r is not null) =>
-                    options with { Rates = [.. rates.Select(r => r!.Value)] },
-                ("--seconds", _) when Number(value, 1, 3600) is { } seconds => options with { Seconds = seconds },
-                ("--backlog", _) when Number(value, 0, 1_000_000) is { } backlog => options with { Backlog = backlog },
-                ("--rounds", _) when Number(value, 1, 100) is { } rounds => options with { Rounds = rounds },
-                _ => null,
-            };
-            if (next is null)
-            {
-                error.WriteLine(value is null ? $"{name} needs a value." : $"Unknown option or bad value: {name} {value}");
-                error.WriteLine(Usage);
-                return null;
-            }
-            options = next;
-        }
-        return options;
-    }
-
-    static int? Number(string text, int min, int max) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
+    public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error) =>
+        new BenchArgs<BenchOptions>(Usage)
+            .Flag("--quick", options => options with { Jobs = 100, Rates = [5], Seconds = 4, Backlog = 300, Rounds = 1 })
+            .Option("--jobs", ArgValue.Int(1, 1_000_000), (options, jobs) => options with { Jobs = jobs })
+            .Option("--concurrency", ArgValue.Int(1, 256), (options, concurrency) => options with { Concurrency = concurrency })
+            .Option("--rates", ArgValue.Ints(1, 10_000), (options, rates) => options with { Rates = rates })
+            .Option("--seconds", ArgValue.Int(1, 3600), (options, seconds) => options with { Seconds = seconds })
+            .Option("--backlog", ArgValue.Int(0, 1_000_000), (options, backlog) => options with { Backlog = backlog })
+            .Option("--rounds", ArgValue.Int(1, 100), (options, rounds) => options with { Rounds = rounds })
+            .Parse(args, new BenchOptions(Jobs: 1000, Concurrency: 8, Rates: [5, 50], Seconds: 20, Backlog: 10_000, Rounds: 2), error);
 }

@@ -38,8 +38,8 @@ public static class MessagingExtensions
     }
 
     /// <summary>
-    /// The broker from the <c>RabbitMq</c> configuration section and the retry every Jobs bus shares; for a second bus
-    /// of a service, <paramref name="purpose"/> names its connection apart.
+    /// The broker from the <c>RabbitMq</c> configuration section and the retry every Jobs bus shares
+    /// (<see cref="UseJobsRetry"/>); for a second bus of a service, <paramref name="purpose"/> names its connection apart.
     /// </summary>
     public static void UseJobsRabbitMq(this IRabbitMqBusFactoryConfigurator bus, IHostApplicationBuilder builder, string? purpose = null)
     {
@@ -51,21 +51,36 @@ public static class MessagingExtensions
             // Names the connection in the broker's management UI: which service (and bus), on which host, which process.
             host.ConnectionName($"{builder.Environment.ApplicationName}{(purpose is null ? "" : $" {purpose}")} {Environment.MachineName} pid {Environment.ProcessId}");
         });
-        // Bus-level retry is the outermost filter of every endpoint: a retry re-runs the whole consume,
-        // including a saga's repository transaction and its outbox. The first policy (about 9 s in all) takes every
-        // failure but the database's being away; the second, inside it, takes only that one, for as long as a restart
-        // or a failover takes, so no message is parked in an _error queue while PostgreSQL is down. Retry filters do
-        // not stack: once the inner one has given up, the outer rethrows, so each failure has one budget.
-        bus.UseMessageRetry(retry => retry.Intervals(ShortRetryIntervals));
+        bus.UseJobsRetry();
+    }
+
+    /// <summary>
+    /// The retry every Jobs bus shares, as the outermost filter of every endpoint: a retry re-runs the whole consume,
+    /// including a saga's repository transaction and its outbox. The first policy (about 9 s in all) takes every failure
+    /// but the database's being away; the second, inside it, takes only that one, for as long as a restart or a
+    /// failover takes, so no message is parked in an _error queue while PostgreSQL is down. Retry filters do not stack:
+    /// once the inner one has given up, the outer rethrows, so each failure has one budget.
+    /// </summary>
+    /// <param name="observer">Told of every retry of either policy, if given (tests use it to see which failures were retried).</param>
+    public static void UseJobsRetry(this IBusFactoryConfigurator bus, IRetryObserver? observer = null)
+    {
+        bus.UseMessageRetry(retry =>
+        {
+            retry.Intervals(ShortRetryIntervals);
+            if (observer is not null)
+                retry.ConnectRetryObserver(observer);
+        });
         bus.UseMessageRetry(retry =>
         {
             retry.Handle<Exception>(TransientDatabaseFailure.Is);
             retry.Intervals(DatabaseAwayRetryIntervals);
+            if (observer is not null)
+                retry.ConnectRetryObserver(observer);
         });
     }
 
     /// <summary>Conflicts, a lost race, a broker hiccup: about 9 s in all.</summary>
-    static readonly TimeSpan[] ShortRetryIntervals = [.. new[] { 20, 50, 100, 250, 500, 1000, 2000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
+    public static readonly TimeSpan[] ShortRetryIntervals = [.. new[] { 20, 50, 100, 250, 500, 1000, 2000, 5000 }.Select(ms => TimeSpan.FromMilliseconds(ms))];
 
     /// <summary>The database away: every 0.1 s at first, then every 5 s, for 5 minutes in all.</summary>
     public static readonly TimeSpan[] DatabaseAwayRetryIntervals =

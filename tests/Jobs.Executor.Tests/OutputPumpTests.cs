@@ -83,23 +83,23 @@ public sealed class OutputPumpTests
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024));
         var source = new CountingStream(pipe.Reader.AsStream());
         var pieces = Channel.CreateBounded<OutputPiece>(1);
-        var pump = OutputPump.Run(source, LogStream.Stdout, pieces.Writer, CancellationToken.None);
+        var output = new WatchedChannelWriter<OutputPiece, (long BytesRead, bool Reading, int Queued)>(
+            pieces.Writer, () => (source.BytesRead, source.Reading, pieces.Reader.Count));
+        var pump = OutputPump.Run(source, LogStream.Stdout, output, CancellationToken.None);
 
         var write = pipe.Writer.WriteAsync(data).AsTask();
 
-        // One piece sits in the channel and a second full one waits to go in; no read is outstanding.
-        await Eventually.Get(
-            () => Task.FromResult((source.BytesRead, source.Reading, pieces.Reader.Count)),
-            s => s.BytesRead >= 2 * Piece && !s.Reading && s.Count == 1,
-            Deadline,
-            "the pump to block on the full channel");
-        var readWhenBlocked = source.BytesRead;
-
-        // A window to observe that nothing more is read, not a synchronisation.
-        await Task.WhenAny(write, Task.Delay(300));
-        Assert.Equal(readWhenBlocked, source.BytesRead);
-        Assert.InRange(readWhenBlocked, 2 * Piece, 2 * Piece + 16 * 1024);
+        // The pump is held in its write of the second full piece, one piece already in the channel.
+        var blocked = await output.FirstWait.WaitAsync(Deadline);
+        Assert.Equal(1, blocked.Queued);
+        Assert.False(blocked.Reading, "a read of the source was outstanding while the pump waited for room in the channel");
+        // Past the two pieces: at most the rest of the one read (16 KiB at the most) that completed the second.
+        Assert.InRange(blocked.BytesRead, 2 * Piece, 2 * Piece + 16 * 1024 - 1);
+        var readSince = source.BytesRead;
+        Assert.True(output.Waiting, "the pump's write went through although no piece was taken");
+        Assert.Equal(blocked.BytesRead, readSince);
         Assert.False(write.IsCompleted, "the writer was never paused: its bytes were read although the channel was full");
+        var readWhenBlocked = blocked.BytesRead;
 
         var first = await pieces.Reader.ReadAsync();
         await Eventually.Get(() => Task.FromResult(source.BytesRead), read => read > readWhenBlocked, Deadline, "the pump to read again");

@@ -88,7 +88,7 @@ public sealed class EfSagaRepositoryTests(ServersFixture fixture) : IClassFixtur
         Assert.Equal(1, placements);
         AssertNoFaults<SubmitJob>(hosts);
         Assert.Contains(hosts.SelectMany(h => h.Retries.Retried),
-            e => e is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } });
+            r => r.Exception is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } });
     }
 
     [Fact]

@@ -14,13 +14,18 @@ sealed class InMemoryJobSaga : IAsyncDisposable
     /// <summary>No retries, so one attempt decides the job; retry tests pass their own spec.</summary>
     public static readonly JobSpec Spec = new("echo", ["hello"], false, "gpu") { Retry = new RetryPolicy { MaxAttempts = 1 } };
 
+    /// <summary>How long the bus must be without a message to count as idle: in memory a hop takes well under this.</summary>
+    static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+
     readonly ServiceProvider provider;
+    readonly BusInactivity inactivity;
 
     InMemoryJobSaga(ServiceProvider provider, ITestHarness harness)
     {
         this.provider = provider;
         Harness = harness;
         Saga = harness.GetSagaStateMachineHarness<Machine, JobState>();
+        inactivity = new BusInactivity(harness.Bus, Quiet);
     }
 
     public ITestHarness Harness { get; }
@@ -121,15 +126,15 @@ sealed class InMemoryJobSaga : IAsyncDisposable
     }
 
     /// <summary>
-    /// Exactly one JobEnded for the job, with this status and attempt count: waits for it, then keeps a short window
-    /// open for a second one. An absence has no event to wait on; the window ends early neither way.
+    /// Exactly one JobEnded for the job, with this status and attempt count: waits for it, then until the bus is idle,
+    /// so that whatever was still in flight, and could publish a second one, has been handled.
     /// </summary>
     public async Task AssertOneJobEnded(Guid jobId, string status, int attempts)
     {
         await Until(
             () => Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait).FirstOrDefault(),
             "JobEnded to be published");
-        await Task.Delay(100);
+        await inactivity.Wait(TimeSpan.FromSeconds(10));
         var ended = Assert.Single(Harness.Published.Select<JobEnded>(x => x.Context.Message.JobId == jobId, HarnessLists.NoWait)).Context.Message;
         Assert.Equal((status, attempts), (ended.Status, ended.Attempts));
     }
@@ -145,6 +150,7 @@ sealed class InMemoryJobSaga : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        inactivity.Dispose();
         await Harness.Stop();
         await provider.DisposeAsync();
     }

@@ -1,6 +1,7 @@
 using Jobs.JobApi.Data;
 using Jobs.JobApi.Persistence;
 using Jobs.JobApi.StateMachines;
+using Jobs.ServiceDefaults;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,8 @@ namespace Jobs.JobApi.Tests;
 
 /// <summary>
 /// One JobApi process as far as the saga goes: the production state machine, definition and EF Core repository, on the
-/// test harness over RabbitMQ, with the bus settings of <c>AddJobsMessaging</c>. Several on one database and virtual host
-/// compete for the saga queue like replicas do.
+/// test harness over RabbitMQ, with the bus settings of <c>AddJobsMessaging</c> (its retry is production's own,
+/// <c>UseJobsRetry</c>). Several on one database and virtual host compete for the saga queue like replicas do.
 /// </summary>
 sealed class SagaHost : IAsyncDisposable
 {
@@ -26,7 +27,7 @@ sealed class SagaHost : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
-    /// <summary>What the bus-level retry policy caught and retried.</summary>
+    /// <summary>What the bus-level retry policies caught and retried.</summary>
     public RetryLog Retries { get; }
 
     /// <param name="fixture">The servers, database and virtual host.</param>
@@ -55,11 +56,7 @@ sealed class SagaHost : IAsyncDisposable
                     host.Username(servers.RabbitUser);
                     host.Password(servers.RabbitPassword);
                 });
-                bus.UseMessageRetry(retry =>
-                {
-                    retry.Intervals(20, 50, 100, 250, 500, 1000, 2000, 5000);
-                    retry.ConnectRetryObserver(retries);
-                });
+                bus.UseJobsRetry(retries);
                 bus.ConfigureEndpoints(context);
             });
         });
