@@ -27,6 +27,7 @@ builder.AddJobsMessaging(
         x.AddRequestClient<ListExecutors>(TimeSpan.FromSeconds(10));
     },
     (_, bus) => bus.UsePublishMessageScheduler());
+builder.BoundEndpointStops();
 // Requests are taken only once the bus and its response endpoint are up (see ResponseEndpointWarmUp).
 builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
 builder.Services.AddHostedService<ResponseEndpointWarmUp>();

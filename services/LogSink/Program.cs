@@ -14,6 +14,7 @@ builder.AddJobsMessaging(x =>
     x.AddConsumer<LogChunkBatchConsumer, LogChunkBatchConsumerDefinition>();
     x.AddConsumer<RetentionClockConsumer>();
 });
+builder.BoundEndpointStops();
 builder.Services.AddSingleton<LogChunkWriter>();
 builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
 builder.Services.AddSingleton<LogRetention>();

@@ -18,6 +18,7 @@ builder.AddJobsMessaging(x =>
     x.AddConsumer<SetExecutorDrainConsumer>();
     x.AddConsumer<ListExecutorsConsumer>();
 });
+builder.BoundEndpointStops();
 builder.AddDurableTimers();
 builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
 builder.Services.AddSingleton<PlacementStore>();

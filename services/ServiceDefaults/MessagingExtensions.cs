@@ -38,6 +38,31 @@ public static class MessagingExtensions
     }
 
     /// <summary>
+    /// For a service whose consumers finish in moments (every one but the executor, whose consumers last as long as
+    /// their job): how long an endpoint that lost its channel waits for its deliveries in flight before it reconnects
+    /// anyway. Unbounded (MassTransit's default), one delivery that never completes — a publish or an acknowledgement
+    /// left waiting on the dead connection, as RabbitMQ.Client can leave one when the broker is killed — kept the
+    /// endpoint from ever reconnecting: it consumed nothing more, and its queue filled while /health said healthy. A
+    /// delivery given up this way was never acknowledged, so the broker delivers it again, and every handler takes a
+    /// repeat. Also bounds how long stopping the bus at shutdown waits for them.
+    /// </summary>
+    public static IHostApplicationBuilder BoundEndpointStops(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            options.ConsumerStopTimeout = ConsumerStopTimeout;
+            options.StopTimeout = EndpointStopTimeout;
+        });
+        return builder;
+    }
+
+    /// <summary>When the deliveries still in flight on a stopping endpoint are told to cancel.</summary>
+    public static readonly TimeSpan ConsumerStopTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>When a stopping endpoint stops waiting for its deliveries in flight.</summary>
+    public static readonly TimeSpan EndpointStopTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// The broker from the <c>RabbitMq</c> configuration section and the retry every Jobs bus shares
     /// (<see cref="UseJobsRetry"/>); for a second bus of a service, <paramref name="purpose"/> names its connection apart.
     /// </summary>
