@@ -9,6 +9,7 @@ using Jobs.JobApi.StateMachines;
 using Jobs.ServiceDefaults;
 using Jobs.ServiceDefaults.Security;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using JobStateMachine = Jobs.JobApi.StateMachines.JobStateMachine;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,12 @@ builder.BoundEndpointStops();
 // Requests are taken only once the bus and its response endpoint are up (see ResponseEndpointWarmUp).
 builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
 builder.Services.AddHostedService<ResponseEndpointWarmUp>();
+builder.Services.AddOptions<StalledJobOptions>().BindConfiguration(StalledJobOptions.Section)
+    .Validate(o => o.StallAfter > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.MaxBackoff >= o.StallAfter && o.BatchSize > 0,
+        $"{StalledJobOptions.Section}: StallAfter and Interval must be positive, MaxBackoff at least StallAfter, BatchSize above 0")
+    .ValidateOnStart();
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.AddHostedService<StalledJobSweeper>();
 builder.Services.AddSingleton<LogReader>();
 builder.Services.AddSingleton<LogListener>();
 builder.Services.AddHostedService(services => services.GetRequiredService<LogListener>());

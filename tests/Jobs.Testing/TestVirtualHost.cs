@@ -64,6 +64,22 @@ public sealed class TestVirtualHost : IAsyncDisposable
             .Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal))];
     }
 
+    /// <summary>Deletes every message a queue holds (what a broker that lost them would leave); returns how many it held.</summary>
+    public async Task<long> Purge(string queue)
+    {
+        var path = $"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}";
+        var held = (await management.GetFromJsonAsync<JsonElement>($"{path}?columns=messages")).TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0;
+        (await management.DeleteAsync($"{path}/contents")).EnsureSuccessStatusCode();
+        return held;
+    }
+
+    /// <summary>Messages a queue holds (ready or unacknowledged), as the broker's statistics last counted them (they lag by seconds).</summary>
+    public async Task<long> Held(string queue)
+    {
+        var info = await management.GetFromJsonAsync<JsonElement>($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}?columns=messages");
+        return info.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         using (await management.DeleteAsync($"vhosts/{Name}"))

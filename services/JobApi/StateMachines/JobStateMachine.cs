@@ -183,24 +183,30 @@ public sealed class JobStateMachine : MassTransitStateMachine<JobState>
                 .Publish(context => Ended(context.Saga)));
 
     /// <summary>What the job waits on in its state, sent again (see <see cref="ResendOnRedelivery"/>); nothing while it runs.</summary>
-    internal static async Task Resend(ConsumeContext context, JobState job)
+    internal static Task Resend(ConsumeContext context, JobState job) => Resend(context, context, job);
+
+    /// <summary>
+    /// What the job waits on in its state, sent again through <paramref name="publisher"/> and <paramref name="sender"/>
+    /// (a delivery's context, or the bus for <see cref="Jobs.JobApi.Api.StalledJobSweeper"/>).
+    /// </summary>
+    internal static async Task Resend(IPublishEndpoint publisher, ISendEndpointProvider sender, JobState job)
     {
         switch (job.CurrentState)
         {
             case nameof(Pending) or nameof(Retrying):
-                await context.Publish(Place(job));
+                await publisher.Publish(Place(job));
                 break;
             case nameof(Assigned):
-                var executor = await context.GetSendEndpoint(ExecutorEndpoint.Address(job.ExecutorId!));
+                var executor = await sender.GetSendEndpoint(ExecutorEndpoint.Address(job.ExecutorId!));
                 await executor.Send(new ExecuteJob(job.CorrelationId, job.Attempt, job.Spec));
                 break;
             case nameof(Canceling):
-                var control = await context.GetSendEndpoint(ExecutorEndpoint.ControlAddress(job.ExecutorId!));
+                var control = await sender.GetSendEndpoint(ExecutorEndpoint.ControlAddress(job.ExecutorId!));
                 await control.Send(new StopJob(job.CorrelationId, job.Attempt, job.Spec.CancelGraceSeconds));
                 break;
             case nameof(Succeeded) or nameof(Failed) or nameof(TimedOut) or nameof(Canceled) or nameof(Lost):
                 // Not through Ended: the job's end was counted when it happened.
-                await context.Publish(new JobEnded(job.CorrelationId, job.CurrentState, job.Attempt, job.UpdatedAt));
+                await publisher.Publish(new JobEnded(job.CorrelationId, job.CurrentState, job.Attempt, job.UpdatedAt));
                 break;
         }
     }

@@ -342,6 +342,10 @@ namespace Jobs.JobApi.Data.Migrations
 
                     b.HasKey("CorrelationId");
 
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_jobs_waiting_updated_at")
+                        .HasFilter("status IN ('Pending', 'Retrying', 'Assigned', 'Canceling')");
+
                     b.HasIndex("Tenant", "SubmittedAt", "CorrelationId")
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_jobs_tenant_submitted_at_id");
