@@ -40,9 +40,9 @@ public static class MessagingExtensions
     /// <summary>
     /// For a service whose consumers finish in moments (every one but the executor, whose consumers last as long as
     /// their job): how long an endpoint that lost its channel waits for its deliveries in flight before it reconnects
-    /// anyway. Unbounded (MassTransit's default), one delivery that never completes — a publish or an acknowledgement
-    /// left waiting on the dead connection, as RabbitMQ.Client can leave one when the broker is killed — kept the
-    /// endpoint from ever reconnecting: it consumed nothing more, and its queue filled while /health said healthy. A
+    /// anyway. Unbounded (MassTransit's default), one delivery that never completes keeps the endpoint from ever
+    /// reconnecting: it consumes nothing more, and its queue fills while /health says healthy (scenario 5 caught the
+    /// saga's endpoint so after a broker kill; which delivery hung was not caught, EndpointStopTests shows the mechanism). A
     /// delivery given up this way was never acknowledged, so the broker delivers it again, and every handler takes a
     /// repeat. Also bounds how long stopping the bus at shutdown waits for them.
     /// </summary>

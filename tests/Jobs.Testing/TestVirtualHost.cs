@@ -64,6 +64,28 @@ public sealed class TestVirtualHost : IAsyncDisposable
             .Where(q => q.EndsWith("_error", StringComparison.Ordinal) || q.EndsWith("_skipped", StringComparison.Ordinal))];
     }
 
+    static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> (as JSON) to <paramref name="exchange"/> in MassTransit's envelope, through the
+    /// management API: from outside any bus, so it does not depend on a client's connection.
+    /// </summary>
+    public async Task PublishEnvelope(string exchange, string messageUrn, object message)
+    {
+        var envelope = JsonSerializer.Serialize(new { messageId = Guid.NewGuid(), messageType = new[] { messageUrn }, message }, WebJson);
+        using var response = await management.PostAsJsonAsync($"exchanges/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(exchange)}/publish", new
+        {
+            properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
+            routing_key = "",
+            payload = envelope,
+            payload_encoding = "string",
+        });
+        response.EnsureSuccessStatusCode();
+        var routed = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("routed").GetBoolean();
+        if (!routed)
+            throw new InvalidOperationException($"Nothing is bound to exchange {exchange}.");
+    }
+
     /// <summary>Deletes every message a queue holds (what a broker that lost them would leave); returns how many it held.</summary>
     public async Task<long> Purge(string queue)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Jobs.Contracts;
 using Jobs.Executor.Execution;
+using Jobs.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -38,14 +39,12 @@ public sealed partial class HeartbeatService(
             {
                 var executor = options.Value;
                 // A beat stuck on a dropped connection must not hold up the next one.
-                using var beat = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                beat.CancelAfter(executor.HeartbeatInterval);
-                await bus.Publish(
+                await BoundedPublish.Within(token => bus.Publish(
                     new ExecutorHeartbeat(executor.Id, executor.Pool, executor.Labels, executor.Slots, registry.Running, host, DateTimeOffset.UtcNow)
                     {
                         Draining = drain.ShuttingDown,
                     },
-                    beat.Token).WaitAsync(executor.HeartbeatInterval, stoppingToken);
+                    token), executor.HeartbeatInterval, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

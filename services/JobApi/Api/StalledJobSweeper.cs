@@ -1,5 +1,6 @@
 using Jobs.JobApi.Data;
 using Jobs.JobApi.StateMachines;
+using Jobs.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -106,7 +107,8 @@ public sealed partial class StalledJobSweeper(
             var previous = nudged.TryGetValue(key, out var last) ? last : ((DateTimeOffset At, int Count)?)null;
             if (previous is { } p && now < p.At + NextNudge(p.Count, settings))
                 continue;
-            await JobStateMachine.Resend(bus, bus, job);
+            // A publish that fails (the broker away) ends this look; the job is nudged on the next one.
+            await BoundedPublish.Within(_ => JobStateMachine.Resend(bus, bus, job), cancellationToken);
             nudged[key] = (now, (previous?.Count ?? 0) + 1);
             sent++;
         }

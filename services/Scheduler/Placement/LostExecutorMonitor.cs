@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Jobs.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -48,12 +49,12 @@ public sealed partial class LostExecutorMonitor(
                     continue;
                 foreach (var executor in losses.Select(l => l.ExecutorId).Distinct())
                     LogLost(executor, losses.Count(l => l.ExecutorId == executor));
-                await bus.PublishBatch(losses, stoppingToken);
+                await BoundedPublish.Within(token => bus.PublishBatch(losses, token), stoppingToken);
                 await store.LossesAnnounced(losses, stoppingToken);
                 SchedulerTelemetry.RecordLost(losses.Select(l => l.ExecutorId).Distinct().Count(), losses.Count);
                 signal.Wake();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 hearingSince = null;
                 LogCheckFailed(ex);

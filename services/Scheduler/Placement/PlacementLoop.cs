@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Jobs.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,7 @@ public sealed partial class PlacementLoop(
 
                     var delayed = await store.Unmatched(stoppingToken);
                     if (delayed.Count > 0)
-                        await bus.PublishBatch(delayed, stoppingToken);
+                        await BoundedPublish.Within(token => bus.PublishBatch(delayed, token), stoppingToken);
                     surveyed = true;
                     sinceSurvey.Restart();
                 }
@@ -78,7 +79,7 @@ public sealed partial class PlacementLoop(
                     sincePeerSweep.Restart();
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogPlacementFailed(ex);
             }
@@ -135,7 +136,7 @@ public sealed partial class PlacementLoop(
             activity?.SetTag("executor.id", p.ExecutorId);
             try
             {
-                await bus.Publish(p, cancellationToken);
+                await BoundedPublish.Within(token => bus.Publish(p, token), cancellationToken);
                 return null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
