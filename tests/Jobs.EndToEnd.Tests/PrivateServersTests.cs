@@ -51,9 +51,7 @@ public sealed class PrivateServersTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Known to fail intermittently (a submit right after the broker is back is not confirmed); see BrokerKill.</summary>
     [Fact]
-    [Trait("Category", "BrokerKill")]
     public Task RabbitMqKilledMidJobAndStarted_EveryServiceReconnectsAndTheJobSucceedsWithEveryLine() => ThroughOutage(async () =>
     {
         await Servers.KillRabbitMq();

@@ -7,11 +7,11 @@ namespace Jobs.Reliability.Tests;
 public sealed class ServerKillTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Known to fail intermittently: a few jobs stay Pending after the broker comes back (docs/job-lifecycle.md, "Not
-    /// yet"). Category BrokerKill: scripts/reliability.sh runs it, scripts/test.sh (CI) leaves it out until it is fixed.
+    /// What it caught (docs/job-lifecycle.md): a delivery the broker lost (the stalled-job sweep), the saga's endpoint
+    /// waiting for good on a hung delivery (bounded endpoint stops), the placement loop stuck on a publish (bounded
+    /// background publishes).
     /// </summary>
     [Fact]
-    [Trait("Category", "BrokerKill")]
     public async Task RabbitMqKilledUnderLoadAndRestarted_EveryServiceReconnectsAndEveryJobSucceedsOnce()
     {
         await using var scenario = await Scenario.OnPrivateServers("5. SIGKILL RabbitMQ at 30%", output);
