@@ -157,11 +157,27 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Every port handed out in this process, so two services started side by side never get the same one.</summary>
+    static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback port free now and not handed out before in this process: the OS may give a port just released
+    /// (probed but not yet bound) to the next probe, and two services on one port left one of them dead while the
+    /// other answered its health checks (CI: jobapi-2 and scheduler-2 on one port).
+    /// </summary>
     static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                    return port;
+            }
+        }
     }
 
     const int SigTerm = 15;
