@@ -40,7 +40,8 @@ public sealed class LostMessageTests : IAsyncLifetime
 
         // The request waits in the Scheduler's queue; the broker then loses it.
         await Eventually.Get(() => System.VirtualHost.Held("place-job"), held => held >= 1, TimeSpan.FromSeconds(30), "the placement request in place-job");
-        Assert.Equal(1, await System.VirtualHost.Purge("place-job"));
+        // The sweep may already have sent a copy (the job stalls after 2 s): every copy goes.
+        Assert.True(await System.VirtualHost.Purge("place-job") >= 1);
         await System.StartService("scheduler");
 
         var job = await Jobs.WaitTerminal(id, TimeSpan.FromSeconds(60));

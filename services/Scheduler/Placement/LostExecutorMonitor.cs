@@ -33,7 +33,7 @@ public sealed partial class LostExecutorMonitor(
         long? hearingSince = null;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
+            if (bus.CheckHealth().Status != BusHealthStatus.Healthy || !await DatabaseAnswers(stoppingToken))
             {
                 hearingSince = null;
                 continue;
@@ -59,6 +59,24 @@ public sealed partial class LostExecutorMonitor(
                 hearingSince = null;
                 LogCheckFailed(ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// Probed on every tick, not only when an executor is due to be declared lost: a database down for most of a
+    /// timeout and back just before the check would otherwise count its whole outage as silence (CI: an executor
+    /// declared lost a second after PostgreSQL came back, its heartbeats still waiting to be recorded).
+    /// </summary>
+    async Task<bool> DatabaseAnswers(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await store.Ping(stoppingToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -98,6 +98,13 @@ public sealed class PlacementStore(NpgsqlDataSource dataSource, IOptions<Schedul
         return stale;
     }
 
+    /// <summary>Whether the database answers now (where heartbeats are recorded); throws if it does not.</summary>
+    public async Task Ping(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Declares executors silent for longer than the timeout lost and gives up their unfinished attempts, in one
     /// transaction under the placement lock; returns the losses not yet announced (these and any left from before).
