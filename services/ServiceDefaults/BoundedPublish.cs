@@ -15,7 +15,16 @@ public static class BoundedPublish
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
-        await publish(bounded.Token).WaitAsync(timeout, cancellationToken);
+        try
+        {
+            await publish(bounded.Token).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The wait may end a moment before the token's own timer: the publish is told to give up either way.
+            await bounded.CancelAsync();
+            throw;
+        }
     }
 
     public static Task Within(Func<CancellationToken, Task> publish, CancellationToken cancellationToken) =>
