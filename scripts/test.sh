@@ -49,6 +49,14 @@ trx_counts() {
   echo "$project ${total:-0} ${passed:-0} $(( ${failed:-0} + ${error:-0} + ${timeout:-0} + ${aborted:-0} ))"
 }
 
+# Prints the name of every test in the given TRX files whose outcome is not Passed or NotExecuted.
+failed_tests() {
+  grep -ho '<UnitTestResult [^>]*>' "$@" \
+    | grep -v -e 'outcome="Passed"' -e 'outcome="NotExecuted"' \
+    | sed -n 's/.* testName="\([^"]*\)".* outcome="\([^"]*\)".*/\2: \1/p' \
+    | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' || true
+}
+
 main() {
   command -v dotnet >/dev/null 2>&1 || fail_before_tests "dotnet is not on PATH"
 
@@ -95,6 +103,12 @@ main() {
     sum_passed=$((sum_passed + passed))
     sum_failed=$((sum_failed + failed))
   done
+
+  # The failed tests by name, last before the summary, so that a CI log cut to its tail shows them.
+  if ((sum_failed > 0 && ${#trx_files[@]} > 0)); then
+    log "failed tests:"
+    failed_tests "${trx_files[@]}" | sed 's/^/[test]   /'
+  fi
 
   local rc=0
   if ((${#trx_files[@]} > 0 && sum_passed == 0 && sum_failed == 0)); then
