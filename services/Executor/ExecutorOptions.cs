@@ -35,6 +35,12 @@ public sealed class ExecutorOptions
     /// <summary>Executables this executor runs (full paths, or bare names matching any directory); empty runs any.</summary>
     public List<string> AllowedCommands { get; set; } = [];
 
+    /// <summary>
+    /// File descriptors kept free for the daemon itself: with fewer free under its open-files limit it starts no job
+    /// (the attempt ends Rejected), since a .NET process out of descriptors dies. 0 turns the check off.
+    /// </summary>
+    public int DescriptorReserve { get; set; } = 64;
+
     /// <summary>How long a drain lets running attempts finish before it stops them.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

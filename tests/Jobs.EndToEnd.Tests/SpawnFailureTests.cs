@@ -9,10 +9,9 @@ namespace Jobs.EndToEnd.Tests;
 /// Scenario 8: the executor cannot start the process — no such binary, no process left under a pids limit. Each attempt ends Rejected with the OS's reason, the retries stop at MaxAttempts
 /// and wait out the backoff between them (no hot loop), and once the resource is back the same executor runs the next
 /// job. The limit is put on the running executor from outside (a pids cgroup), as an exhausted host would.
-/// RLIMIT_NPROC itself is not used: the executor runs as root, which the kernel exempts from it. Nor is RLIMIT_NOFILE:
-/// an executor out of descriptors fails its spawns with "Too many open files", but the .NET runtime in it dies soon
-/// after ("Out of memory.", in 2 of 2 CI runs, with W^X on or off), so that case is an operations matter
-/// (docs/operations.md), not a behaviour to test here.
+/// RLIMIT_NPROC itself is not used: the executor runs as root, which the kernel exempts from it. The open-files limit
+/// is lowered on the running executor (prlimit) to just above what it holds: it keeps a reserve of descriptors for
+/// itself (a .NET runtime out of descriptors dies), so it refuses the spawn before the table is full.
 /// </summary>
 public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : IClassFixture<SpawnFailureTests.OneExecutor>
 {
@@ -42,6 +41,42 @@ public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : I
 
         AssertRejectedAttempts(job, "Resource temporarily unavailable");
         await AssertRunsTheNextJob();
+    }
+
+    [Fact]
+    public async Task FewFileDescriptorsLeft_EveryAttemptRejectedNamingTheLimit_AndTheExecutorRecovers()
+    {
+        var pid = Executor.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var before = (await Prlimit("--pid", pid, "--nofile", "--raw", "--noheadings", "--output=SOFT")).Trim();
+        // Room for 16 more: below the executor's reserve (64), so no attempt may take any, but the runtime still has some.
+        var lowered = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length + 16;
+        JsonElement job;
+        await Prlimit("--pid", pid, $"--nofile={lowered}:");
+        try
+        {
+            job = await RunToEnd(new { command = "/bin/echo", args = new[] { "never" }, retry = Retry });
+        }
+        finally
+        {
+            await Prlimit("--pid", pid, $"--nofile={before}:");
+        }
+
+        AssertRejectedAttempts(job, $"file descriptors are free, and it keeps 64 for itself (Executor:DescriptorReserve)");
+        Assert.Contains($"of its {lowered} file descriptors", job.GetProperty("attempts")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+        await AssertRunsTheNextJob();
+    }
+
+    static async Task<string> Prlimit(params string[] args)
+    {
+        var startInfo = new ProcessStartInfo("prlimit") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            startInfo.ArgumentList.Add(arg);
+        using var process = Process.Start(startInfo)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"prlimit {string.Join(' ', args)}: {error}");
+        return output;
     }
 
     async Task<JsonElement> RunToEnd(object spec)
