@@ -41,6 +41,13 @@ public sealed class ExecutorOptions
     /// </summary>
     public int DescriptorReserve { get; set; } = 64;
 
+    /// <summary>
+    /// Tasks (processes and threads) kept free for the daemon under the tightest pids limit it lives under (its cgroups',
+    /// the kernel's): with fewer free it starts no job (the attempt ends Rejected), since a .NET process that cannot
+    /// start a thread dies. 0 turns the check off.
+    /// </summary>
+    public int TaskReserve { get; set; } = 32;
+
     /// <summary>How long a drain lets running attempts finish before it stops them.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

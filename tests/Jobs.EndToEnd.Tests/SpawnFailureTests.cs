@@ -6,12 +6,13 @@ using Jobs.Testing;
 namespace Jobs.EndToEnd.Tests;
 
 /// <summary>
-/// Scenario 8: the executor cannot start the process — no such binary, no process left under a pids limit. Each attempt ends Rejected with the OS's reason, the retries stop at MaxAttempts
+/// Scenario 8: the executor cannot start the process — no such binary, few tasks left under a pids limit, few file
+/// descriptors left under its open-files limit. Each attempt ends Rejected with the reason, the retries stop at MaxAttempts
 /// and wait out the backoff between them (no hot loop), and once the resource is back the same executor runs the next
-/// job. The limit is put on the running executor from outside (a pids cgroup), as an exhausted host would.
-/// RLIMIT_NPROC itself is not used: the executor runs as root, which the kernel exempts from it. The open-files limit
-/// is lowered on the running executor (prlimit) to just above what it holds: it keeps a reserve of descriptors for
-/// itself (a .NET runtime out of descriptors dies), so it refuses the spawn before the table is full.
+/// job. The limits are put on the running executor from outside (a pids cgroup, prlimit), as an exhausted host would,
+/// each a little above what it holds: it keeps a reserve of tasks and descriptors for itself (a .NET runtime that cannot
+/// start a thread or open a descriptor dies: "Out of memory.", seen in CI with no room at all), so it refuses the spawn
+/// before the OS would. RLIMIT_NPROC itself is not used: the executor runs as root, which the kernel exempts from it.
 /// </summary>
 public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : IClassFixture<SpawnFailureTests.OneExecutor>
 {
@@ -33,13 +34,14 @@ public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : I
     }
 
     [Fact]
-    public async Task NoProcessLeftUnderAPidsLimit_EveryAttemptRejectedWithTheOsError_AndTheExecutorRecovers()
+    public async Task FewTasksLeftUnderAPidsLimit_EveryAttemptRejectedNamingTheLimit_AndTheExecutorRecovers()
     {
         JsonElement job;
         await using (await PidsLimit.Hold(Executor.ProcessId))
             job = await RunToEnd(new { command = "/bin/echo", args = new[] { "never" }, retry = Retry });
 
-        AssertRejectedAttempts(job, "Resource temporarily unavailable");
+        AssertRejectedAttempts(job, "allows are free, and it keeps 32 for itself (Executor:TaskReserve)");
+        Assert.Contains("the cgroup /jobs-spawn-test-", job.GetProperty("attempts")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
         await AssertRunsTheNextJob();
     }
 
@@ -115,7 +117,7 @@ public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : I
     }
 
     /// <summary>
-    /// A pids cgroup (v1 or v2) holding the executor with no room for one more task, so its fork fails with EAGAIN;
+    /// A pids cgroup (v1 or v2) holding the executor with room for 8 more tasks (fewer than it keeps for itself);
     /// disposing puts the executor back in the cgroup it came from and removes this one.
     /// </summary>
     sealed class PidsLimit(int pid, string directory, string home) : IAsyncDisposable
@@ -128,9 +130,9 @@ public sealed class SpawnFailureTests(SpawnFailureTests.OneExecutor fixture) : I
             var home = root + line.Split(':', 3)[2];
             var directory = Path.Combine(root, $"jobs-spawn-test-{Guid.NewGuid():N}");
             Directory.CreateDirectory(directory);
-            // Below the tasks it already has: moving in is not refused by the limit, but every fork and new thread is.
-            File.WriteAllText(Path.Combine(directory, "pids.max"), "1");
             File.WriteAllText(Path.Combine(directory, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+            var tasks = long.Parse(File.ReadAllText(Path.Combine(directory, "pids.current")).Trim(), CultureInfo.InvariantCulture);
+            File.WriteAllText(Path.Combine(directory, "pids.max"), (tasks + 8).ToString(CultureInfo.InvariantCulture));
             return Task.FromResult(new PidsLimit(pid, directory, home));
         }
 
