@@ -29,15 +29,17 @@ builder.AddJobsMessaging(
 builder.Services.AddMassTransit<IControlBus>(x =>
 {
     x.AddConsumer<StopJobConsumer>().ExcludeFromConfigureEndpoints();
+    x.AddConsumer<ReportAttemptConsumer>().ExcludeFromConfigureEndpoints();
     x.UsingRabbitMq((context, bus) =>
     {
         bus.UseJobsRabbitMq(builder, "control");
-        // Its control queue: stops are handled at once, however busy the slots are.
+        // Its control queue: stops (and requests to report a finish again) are handled at once, however busy the slots are.
         bus.ReceiveEndpoint(ExecutorEndpoint.ControlQueueName(executor.Id), endpoint =>
         {
             endpoint.ConfigureConsumeTopology = false;
             endpoint.SetQuorumQueue();
             endpoint.ConfigureConsumer<StopJobConsumer>(context);
+            endpoint.ConfigureConsumer<ReportAttemptConsumer>(context);
         });
     });
 });

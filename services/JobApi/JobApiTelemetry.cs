@@ -25,11 +25,11 @@ public static class JobApiTelemetry
     static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("jobs.queue_wait", "s", "From submit to the first attempt's start", tags: null, advice: Seconds);
     static readonly Histogram<double> RunTime = Meter.CreateHistogram<double>("jobs.attempt.run_time", "s", "From an attempt's start to its end, by outcome", tags: null, advice: Seconds);
 
-    static readonly Counter<long> StalledNudges = Meter.CreateCounter<long>("jobs.stalled.nudges", "{job}", "Stalled jobs whose awaited message was sent again (a lost message, or a long wait for an executor)");
+    static readonly Counter<long> StalledNudges = Meter.CreateCounter<long>("jobs.stalled.nudges", "{job}", "Stalled jobs whose awaited message was sent again (kind Waiting: a lost message, or a long wait for an executor; kind Running: a long run, its executor asked whether it ended)");
 
     public static void RecordSagaConflict() => SagaConflicts.Add(1);
 
-    public static void RecordStalledNudges(int count) => StalledNudges.Add(count);
+    public static void RecordStalledNudges(int count, string kind) => StalledNudges.Add(count, new KeyValuePair<string, object?>("kind", kind));
 
     public static void RecordSubmitted(string pool) => Submitted.Add(1, new KeyValuePair<string, object?>("pool", pool));
 

@@ -34,6 +34,20 @@ public sealed class AttemptRegistryTests
     }
 
     [Fact]
+    public void Result_OnlyForAnAttemptThatEndedHere()
+    {
+        Assert.Null(registry.Result(attempt));
+        registry.TryBegin(attempt, out _, out _);
+        Assert.Null(registry.Result(attempt));
+
+        var result = Finished(attempt, exitCode: 0);
+        registry.Finish(attempt, result);
+
+        Assert.Same(result, registry.Result(attempt));
+        Assert.Null(registry.Result(attempt with { Attempt = 2 }));
+    }
+
+    [Fact]
     public void AfterAbandon_TheAttemptCanBeginAgain()
     {
         registry.TryBegin(attempt, out _, out _);

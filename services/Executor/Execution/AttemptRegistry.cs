@@ -69,6 +69,9 @@ public sealed class AttemptRegistry
     public Task<JobAttemptFinished?>? WhenFinished(RunningAttempt attempt) =>
         running.TryGetValue(attempt, out var control) ? control.Completion : null;
 
+    /// <summary>The result of the attempt if it ended here and is still remembered; null if it runs, or is unknown here.</summary>
+    public JobAttemptFinished? Result(RunningAttempt attempt) => finished.GetValueOrDefault(attempt);
+
     public void Abandon(RunningAttempt attempt)
     {
         if (running.TryRemove(attempt, out var control))

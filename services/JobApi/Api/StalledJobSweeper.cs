@@ -1,3 +1,4 @@
+using Jobs.Contracts;
 using Jobs.JobApi.Data;
 using Jobs.JobApi.StateMachines;
 using Jobs.ServiceDefaults;
@@ -13,7 +14,7 @@ public sealed class StalledJobOptions
 {
     public const string Section = "StalledJobs";
 
-    /// <summary>A job unchanged this long in a state that waits on a message (Pending, Retrying, Assigned, Canceling) is nudged.</summary>
+    /// <summary>A job unchanged this long in a state that waits on a message (Pending, Retrying, Assigned, Canceling, Running) is nudged.</summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the jobs are looked at.</summary>
@@ -33,10 +34,12 @@ public sealed class StalledJobOptions
 /// it sends again what each job that has not changed for <see cref="StalledJobOptions.StallAfter"/> waits on (as a
 /// redelivery does, <see cref="JobStateMachine.Resend(IPublishEndpoint, ISendEndpointProvider, JobState)"/>): PlaceJob
 /// for a waiting job (the Scheduler answers a repeat for a placed attempt with its placement), ExecuteJob for an
-/// assigned one (the executor runs an attempt once), StopJob for one being canceled. A job that waits for good reason
-/// (no free executor) is nudged less and less often (<see cref="NextNudge"/>); the last nudge of each is remembered in
-/// memory only, so a restart costs at most one extra nudge each. With several JobApi replicas one sweeps
-/// at a time (a PostgreSQL advisory lock). Running jobs are not its business: a silent executor is the Scheduler's.
+/// assigned one (the executor runs an attempt once), StopJob for one being canceled, and for a running one
+/// <see cref="ReportAttempt"/>: its executor publishes the attempt's finish again if it ended there (the finish may have
+/// been lost), and ignores it while the attempt runs. A job that waits for good reason (no free executor, a long run)
+/// is nudged less and less often (<see cref="NextNudge"/>); the last nudge of each is remembered in memory only, so a
+/// restart costs at most one extra nudge each. With several JobApi replicas one sweeps at a time (a PostgreSQL advisory
+/// lock). A silent executor is not its business but the Scheduler's (lost executors).
 /// </summary>
 public sealed partial class StalledJobSweeper(
     IDbContextFactory<JobApiDbContext> dbFactory,
@@ -48,7 +51,7 @@ public sealed partial class StalledJobSweeper(
     /// <summary>The advisory lock key that lets one replica sweep at a time ("jobs-stalled-sweep").</summary>
     const long LockKey = 0x6A6F62735F737765;
 
-    static readonly string[] WaitingStates = ["Pending", "Retrying", "Assigned", "Canceling"];
+    static readonly string[] SweptStates = ["Pending", "Retrying", "Assigned", "Canceling", "Running"];
 
     /// <summary>When each stalled (job, attempt, state) was last nudged and how often; this process's own.</summary>
     readonly Dictionary<(Guid Job, int Attempt, string State), (DateTimeOffset At, int Count)> nudged = [];
@@ -88,7 +91,7 @@ public sealed partial class StalledJobSweeper(
             if (!mine)
                 return 0;
             var cutoff = now - settings.StallAfter;
-            var query = db.Jobs.AsNoTracking().Where(j => WaitingStates.Contains(j.CurrentState) && j.UpdatedAt < cutoff);
+            var query = db.Jobs.AsNoTracking().Where(j => SweptStates.Contains(j.CurrentState) && j.UpdatedAt < cutoff);
             if (after is { } start)
                 query = query.Where(j => j.UpdatedAt > start);
             stalled = await query.OrderBy(j => j.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellationToken);
@@ -101,6 +104,7 @@ public sealed partial class StalledJobSweeper(
             nudged.Remove(key);
 
         var sent = 0;
+        var asked = 0;
         foreach (var job in stalled)
         {
             var key = (job.CorrelationId, job.Attempt, job.CurrentState);
@@ -108,17 +112,37 @@ public sealed partial class StalledJobSweeper(
             if (previous is { } p && now < p.At + NextNudge(p.Count, settings))
                 continue;
             // A publish that fails (the broker away) ends this look; the job is nudged on the next one.
-            await BoundedPublish.Within(_ => JobStateMachine.Resend(bus, bus, job), cancellationToken);
+            if (job.CurrentState == "Running")
+            {
+                await BoundedPublish.Within(_ => AskForFinish(job), cancellationToken);
+                asked++;
+            }
+            else
+            {
+                await BoundedPublish.Within(_ => JobStateMachine.Resend(bus, bus, job), cancellationToken);
+                sent++;
+            }
             nudged[key] = (now, (previous?.Count ?? 0) + 1);
-            sent++;
         }
 
+        // Asking after long runs is routine, so it is counted apart and logged quietly; waiting jobs are the warning.
+        if (asked > 0)
+        {
+            JobApiTelemetry.RecordStalledNudges(asked, "Running");
+            LogAskedForFinish(asked);
+        }
         if (sent > 0)
         {
-            JobApiTelemetry.RecordStalledNudges(sent);
-            LogNudged(sent, now - stalled.Min(j => j.UpdatedAt));
+            JobApiTelemetry.RecordStalledNudges(sent, "Waiting");
+            LogNudged(sent, now - stalled.Where(j => j.CurrentState != "Running").Min(j => j.UpdatedAt));
         }
-        return sent;
+        return sent + asked;
+    }
+
+    async Task AskForFinish(JobState job)
+    {
+        var control = await bus.GetSendEndpoint(ExecutorEndpoint.ControlAddress(job.ExecutorId!));
+        await control.Send(new ReportAttempt(job.CorrelationId, job.Attempt));
     }
 
     /// <summary>How long after its <paramref name="count"/>-th nudge a job still stalled is nudged again: StallAfter, doubling, at most MaxBackoff.</summary>
@@ -131,6 +155,9 @@ public sealed partial class StalledJobSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sent again what {Count} stalled jobs wait on (the longest unchanged for {Longest})")]
     partial void LogNudged(int count, TimeSpan longest);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asked executors whether {Count} long-running attempts have ended (their finish may be lost)")]
+    partial void LogAskedForFinish(int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for stalled jobs failed; it runs again on the next interval")]
     partial void LogSweepFailed(Exception exception);

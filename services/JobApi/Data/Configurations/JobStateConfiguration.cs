@@ -42,6 +42,6 @@ public sealed class JobStateConfiguration : IEntityTypeConfiguration<JobState>
         builder.HasIndex(x => new { x.Tenant, x.SubmittedAt, x.CorrelationId }).IsDescending(false, true, true).HasDatabaseName("ix_jobs_tenant_submitted_at_id");
 
         // The stalled-job sweep reads the jobs that wait on a message, longest unchanged first; only those are indexed.
-        builder.HasIndex(x => x.UpdatedAt).HasFilter("status IN ('Pending', 'Retrying', 'Assigned', 'Canceling')").HasDatabaseName("ix_jobs_waiting_updated_at");
+        builder.HasIndex(x => x.UpdatedAt).HasFilter("status IN ('Pending', 'Retrying', 'Assigned', 'Canceling', 'Running')").HasDatabaseName("ix_jobs_unfinished_updated_at");
     }
 }

@@ -343,8 +343,8 @@ namespace Jobs.JobApi.Data.Migrations
                     b.HasKey("CorrelationId");
 
                     b.HasIndex("UpdatedAt")
-                        .HasDatabaseName("ix_jobs_waiting_updated_at")
-                        .HasFilter("status IN ('Pending', 'Retrying', 'Assigned', 'Canceling')");
+                        .HasDatabaseName("ix_jobs_unfinished_updated_at")
+                        .HasFilter("status IN ('Pending', 'Retrying', 'Assigned', 'Canceling', 'Running')");
 
                     b.HasIndex("Tenant", "SubmittedAt", "CorrelationId")
                         .IsDescending(false, true, true)
