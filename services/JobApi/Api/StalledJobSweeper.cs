@@ -78,12 +78,15 @@ public sealed partial class StalledJobSweeper(
         }
     }
 
-    /// <summary>One look: the stalled jobs, each nudged unless its backoff says not yet. Returns how many were nudged.</summary>
+    /// <summary>
+    /// One look: the stalled jobs, each nudged unless its backoff says not yet. Returns how many were nudged. Only the
+    /// keys of the stalled jobs are read; whole rows (the spec a resend needs) only for the waiting jobs that are due.
+    /// </summary>
     public async Task<int> Sweep(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
-        List<JobState> stalled;
+        List<StalledJob> stalled;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -94,7 +97,9 @@ public sealed partial class StalledJobSweeper(
             var query = db.Jobs.AsNoTracking().Where(j => SweptStates.Contains(j.CurrentState) && j.UpdatedAt < cutoff);
             if (after is { } start)
                 query = query.Where(j => j.UpdatedAt > start);
-            stalled = await query.OrderBy(j => j.UpdatedAt).Take(settings.BatchSize).ToListAsync(cancellationToken);
+            stalled = await query.OrderBy(j => j.UpdatedAt).Take(settings.BatchSize)
+                .Select(j => new StalledJob(j.CorrelationId, j.Attempt, j.CurrentState, j.UpdatedAt, j.ExecutorId))
+                .ToListAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         after = stalled.Count < settings.BatchSize ? null : stalled[^1].UpdatedAt;
@@ -103,46 +108,61 @@ public sealed partial class StalledJobSweeper(
         foreach (var key in nudged.Where(n => now - n.Value.At > settings.MaxBackoff + settings.StallAfter).Select(n => n.Key).ToList())
             nudged.Remove(key);
 
-        var sent = 0;
-        var asked = 0;
-        foreach (var job in stalled)
+        var due = stalled.Where(job => !nudged.TryGetValue(job.Key, out var last) || now >= last.At + NextNudge(last.Count, settings)).ToList();
+        var running = due.Where(job => job.State == "Running" && job.ExecutorId is not null).ToList();
+        var waiting = await WholeRows(due.Where(job => job.State != "Running").ToList(), cancellationToken);
+
+        // A publish that fails (the broker away) ends this look; the job is nudged on the next one.
+        foreach (var job in running)
         {
-            var key = (job.CorrelationId, job.Attempt, job.CurrentState);
-            var previous = nudged.TryGetValue(key, out var last) ? last : ((DateTimeOffset At, int Count)?)null;
-            if (previous is { } p && now < p.At + NextNudge(p.Count, settings))
-                continue;
-            // A publish that fails (the broker away) ends this look; the job is nudged on the next one.
-            if (job.CurrentState == "Running")
-            {
-                await BoundedPublish.Within(_ => AskForFinish(job), cancellationToken);
-                asked++;
-            }
-            else
-            {
-                await BoundedPublish.Within(_ => JobStateMachine.Resend(bus, bus, job), cancellationToken);
-                sent++;
-            }
-            nudged[key] = (now, (previous?.Count ?? 0) + 1);
+            await BoundedPublish.Within(_ => AskForFinish(job), cancellationToken);
+            Nudged(job.Key, now);
+        }
+        foreach (var job in waiting)
+        {
+            await BoundedPublish.Within(_ => JobStateMachine.Resend(bus, bus, job), cancellationToken);
+            Nudged((job.CorrelationId, job.Attempt, job.CurrentState), now);
         }
 
         // Asking after long runs is routine, so it is counted apart and logged quietly; waiting jobs are the warning.
-        if (asked > 0)
+        if (running.Count > 0)
         {
-            JobApiTelemetry.RecordStalledNudges(asked, "Running");
-            LogAskedForFinish(asked);
+            JobApiTelemetry.RecordStalledNudges(running.Count, "Running");
+            LogAskedForFinish(running.Count);
         }
-        if (sent > 0)
+        if (waiting.Count > 0)
         {
-            JobApiTelemetry.RecordStalledNudges(sent, "Waiting");
-            LogNudged(sent, now - stalled.Where(j => j.CurrentState != "Running").Min(j => j.UpdatedAt));
+            JobApiTelemetry.RecordStalledNudges(waiting.Count, "Waiting");
+            LogNudged(waiting.Count, now - waiting.Min(j => j.UpdatedAt));
         }
-        return sent + asked;
+        return running.Count + waiting.Count;
     }
 
-    async Task AskForFinish(JobState job)
+    /// <summary>The rows of <paramref name="jobs"/> still in the state and attempt they were found in (one that moved on needs no nudge).</summary>
+    async Task<List<JobState>> WholeRows(List<StalledJob> jobs, CancellationToken cancellationToken)
+    {
+        if (jobs.Count == 0)
+            return [];
+        var ids = jobs.Select(j => j.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.CorrelationId)).ToListAsync(cancellationToken);
+        var found = jobs.Select(j => j.Key).ToHashSet();
+        return [.. rows.Where(j => found.Contains((j.CorrelationId, j.Attempt, j.CurrentState))).OrderBy(j => j.UpdatedAt)];
+    }
+
+    void Nudged((Guid Job, int Attempt, string State) key, DateTimeOffset now) =>
+        nudged[key] = (now, (nudged.TryGetValue(key, out var last) ? last.Count : 0) + 1);
+
+    async Task AskForFinish(StalledJob job)
     {
         var control = await bus.GetSendEndpoint(ExecutorEndpoint.ControlAddress(job.ExecutorId!));
-        await control.Send(new ReportAttempt(job.CorrelationId, job.Attempt));
+        await control.Send(new ReportAttempt(job.Id, job.Attempt));
+    }
+
+    /// <summary>What the sweep reads of a stalled job.</summary>
+    sealed record StalledJob(Guid Id, int Attempt, string State, DateTimeOffset UpdatedAt, string? ExecutorId)
+    {
+        public (Guid Job, int Attempt, string State) Key => (Id, Attempt, State);
     }
 
     /// <summary>How long after its <paramref name="count"/>-th nudge a job still stalled is nudged again: StallAfter, doubling, at most MaxBackoff.</summary>
