@@ -14,9 +14,21 @@ public sealed partial class ReportAttemptConsumer(AttemptRegistry registry, ILog
     {
         if (registry.Result(new RunningAttempt(context.Message.JobId, context.Message.Attempt)) is not { } finished)
             return;
-        await context.Publish(finished);
+        try
+        {
+            await context.Publish(finished, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        {
+            // Not a fault to park in an error queue: the sweep that asked asks again on its next round.
+            LogReportFailed(ex, finished.JobId, finished.Attempt);
+            return;
+        }
         LogReportedAgain(finished.JobId, finished.Attempt, finished.End);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report again the finish of job {JobId} attempt {Attempt}; it is asked for again later")]
+    partial void LogReportFailed(Exception exception, Guid jobId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reported again the finish of job {JobId} attempt {Attempt} ({End}): the job was still running for its saga")]
     partial void LogReportedAgain(Guid jobId, int attempt, AttemptEnd end);
