@@ -22,16 +22,16 @@ builder.AddJobsMessaging(
         // The saga's timers are MassTransit scheduling messages, kept durably by the Scheduler.
         x.AddPublishMessageScheduler();
         x.AddSagaStateMachine<JobStateMachine, JobState, JobStateDefinition>().EfCoreRepository<JobState, JobApiDbContext>();
-        x.AddRequestClient<SubmitJob>(TimeSpan.FromSeconds(30));
-        x.AddRequestClient<CancelJob>(TimeSpan.FromSeconds(30));
-        x.AddRequestClient<SetExecutorDrain>(TimeSpan.FromSeconds(10));
-        x.AddRequestClient<ListExecutors>(TimeSpan.FromSeconds(10));
     },
     (_, bus) => bus.UsePublishMessageScheduler());
 builder.BoundEndpointStops();
-// Requests are taken only once the bus and its response endpoint are up (see ResponseEndpointWarmUp).
+// Requests are taken only once the bus and the endpoint their answers come back to are up (see ReplyEndpoint).
 builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
-builder.Services.AddHostedService<ResponseEndpointWarmUp>();
+builder.Services.AddJobsReplyEndpoint()
+    .AddJobsRequestClient<SubmitJob>(TimeSpan.FromSeconds(30))
+    .AddJobsRequestClient<CancelJob>(TimeSpan.FromSeconds(30))
+    .AddJobsRequestClient<SetExecutorDrain>(TimeSpan.FromSeconds(10))
+    .AddJobsRequestClient<ListExecutors>(TimeSpan.FromSeconds(10));
 builder.Services.AddOptions<StalledJobOptions>().BindConfiguration(StalledJobOptions.Section)
     .Validate(o => o.StallAfter > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.MaxBackoff >= o.StallAfter && o.BatchSize > 0,
         $"{StalledJobOptions.Section}: StallAfter and Interval must be positive, MaxBackoff at least StallAfter, BatchSize above 0")
