@@ -49,12 +49,49 @@ trx_counts() {
   echo "$project ${total:-0} ${passed:-0} $(( ${failed:-0} + ${error:-0} + ${timeout:-0} + ${aborted:-0} ))"
 }
 
+unescape_xml() { sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'; }
+
 # Prints the name of every test in the given TRX files whose outcome is not Passed or NotExecuted.
 failed_tests() {
   grep -ho '<UnitTestResult [^>]*>' "$@" \
     | grep -v -e 'outcome="Passed"' -e 'outcome="NotExecuted"' \
     | sed -n 's/.* testName="\([^"]*\)".* outcome="\([^"]*\)".*/\2: \1/p' \
-    | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g' || true
+    | unescape_xml || true
+}
+
+# Prints the first line of each failed test's error message, the most frequent first, with how many tests it ended:
+# when a shared fixture could not start, hundreds of tests fail with one message, and this says which.
+failure_messages() {
+  awk '
+    /<UnitTestResult / { failed = ($0 !~ /outcome="(Passed|NotExecuted)"/) }
+    failed && /<Message>/ {
+      line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line)
+      print substr(line, 1, 300); failed = 0
+    }' "$@" | unescape_xml | sort | uniq -c | sort -rn | head -n 10 || true
+}
+
+# Prints, whole (up to 40 lines), the first error message whose first line is the given one: its stack trace or the
+# log tail of the service that would not start.
+failure_message_in_full() {
+  local want="$1"
+  shift
+  # Through the environment: awk -v would read backslashes in the message as escapes.
+  WANT="$want" awk '
+    BEGIN { want = ENVIRON["WANT"] }
+    function unescape(t) {
+      gsub(/&quot;/, "\"", t); gsub(/&apos;/, "\047", t); gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t); gsub(/&amp;/, "\\&", t)
+      return t
+    }
+    /<UnitTestResult / { failed = ($0 !~ /outcome="(Passed|NotExecuted)"/) }
+    failed && /<Message>/ { inside = 1; n = 0; sub(/.*<Message>/, "") }
+    inside {
+      done = sub(/<\/Message>.*/, "")
+      text[++n] = unescape($0)
+      if (done) {
+        inside = 0; failed = 0
+        if (substr(text[1], 1, 300) == want || want == "") { for (i = 1; i <= n && i <= 40; i++) print text[i]; exit }
+      }
+    }' "$@" || true
 }
 
 main() {
@@ -107,7 +144,17 @@ main() {
   # The failed tests by name, last before the summary, so that a CI log cut to its tail shows them.
   if ((sum_failed > 0 && ${#trx_files[@]} > 0)); then
     log "failed tests:"
-    failed_tests "${trx_files[@]}" | sed 's/^/[test]   /'
+    local names
+    names="$(failed_tests "${trx_files[@]}")"
+    head -n 40 <<<"$names" | sed 's/^/[test]   /'
+    local more=$(($(wc -l <<<"$names") - 40))
+    ((more > 0)) && log "  ... and $more more (all in the TRX files)"
+    log "their errors (first line; how many tests each ended):"
+    local messages
+    messages="$(failure_messages "${trx_files[@]}")"
+    sed 's/^/[test]   /' <<<"$messages"
+    log "the most frequent one in full:"
+    failure_message_in_full "$(head -n 1 <<<"$messages" | sed 's/^ *[0-9]* //')" "${trx_files[@]}" | sed 's/^/[test]   | /'
   fi
 
   local rc=0
