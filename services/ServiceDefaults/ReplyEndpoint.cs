@@ -29,6 +29,7 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
 
     HostReceiveEndpointHandle? handle;
     IClientFactory? factory;
+    readonly Readiness readiness = new();
 
     /// <summary>The name of this process's reply queue (and the value of <see cref="Header"/> on its requests).</summary>
     public string QueueName { get; } = $"{Sanitize(Environment.MachineName)}-replies-{NewId.Next():N}";
@@ -56,15 +57,48 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
             // An answer nobody waits for any more (its request timed out) is dropped, not parked in a queue.
             rabbit.DiscardSkippedMessages();
             rabbit.DiscardFaultedMessages();
+            rabbit.ConnectReceiveEndpointObserver(readiness);
         });
         await handle.Ready.WaitAsync(cancellationToken);
-        factory = new MassTransit.Clients.ClientFactory(new ReplyClientFactoryContext(bus, handle, new Uri(handle.ReceiveEndpoint.InputAddress, $"{Exchange}?type={ExchangeType.Headers}"), QueueName));
+        factory = new MassTransit.Clients.ClientFactory(new ReplyClientFactoryContext(bus, handle, new Uri(handle.ReceiveEndpoint.InputAddress, $"{Exchange}?type={ExchangeType.Headers}"), QueueName, readiness));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (handle is not null)
             await handle.StopAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the reply queue is consumed now. After the broker came back, each endpoint reconnects on its own retry
+    /// schedule, so the saga may answer before this queue and its binding are back; an answer that finds no binding is
+    /// dropped. So a request waits (within its timeout) until the queue is back before it goes out.
+    /// </summary>
+    internal sealed class Readiness : IReceiveEndpointObserver
+    {
+        TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task WhenReady(CancellationToken cancellationToken) => Volatile.Read(ref ready).Task.WaitAsync(cancellationToken);
+
+        public Task Ready(ReceiveEndpointReady ready)
+        {
+            Volatile.Read(ref this.ready).TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        public Task Stopping(ReceiveEndpointStopping stopping) => NotReady();
+
+        public Task Completed(ReceiveEndpointCompleted completed) => NotReady();
+
+        public Task Faulted(ReceiveEndpointFaulted faulted) => NotReady();
+
+        Task NotReady()
+        {
+            var current = Volatile.Read(ref ready);
+            if (current.Task.IsCompleted)
+                Interlocked.CompareExchange(ref ready, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), current);
+            return Task.CompletedTask;
+        }
     }
 
     static string Sanitize(string name) =>
@@ -75,7 +109,8 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
 /// Request clients answered through <see cref="ReplyEndpoint.Exchange"/>: the answer address is that exchange, and
 /// every request carries the header its reply queue's binding matches.
 /// </summary>
-sealed class ReplyClientFactoryContext(IBus bus, HostReceiveEndpointHandle handle, Uri responseAddress, string replyTo) : ClientFactoryContext
+sealed class ReplyClientFactoryContext(IBus bus, HostReceiveEndpointHandle handle, Uri responseAddress, string replyTo, ReplyEndpoint.Readiness readiness)
+    : ClientFactoryContext
 {
     readonly MassTransit.Clients.ReceiveEndpointClientFactoryContext inner = new(handle);
     // Requests go out through the bus, as MassTransit's own clients send them.
@@ -93,18 +128,25 @@ sealed class ReplyClientFactoryContext(IBus bus, HostReceiveEndpointHandle handl
     public ConnectHandle ConnectRequestPipe<T>(Guid requestId, IPipe<ConsumeContext<T>> pipe) where T : class => inner.ConnectRequestPipe(requestId, pipe);
 
     public IRequestSendEndpoint<T> GetRequestEndpoint<T>(ConsumeContext? consumeContext = null) where T : class =>
-        new Tagged<T>(sender.GetRequestEndpoint<T>(consumeContext), replyTo);
+        new Tagged<T>(sender.GetRequestEndpoint<T>(consumeContext), replyTo, readiness);
 
     public IRequestSendEndpoint<T> GetRequestEndpoint<T>(Uri destinationAddress, ConsumeContext? consumeContext = null) where T : class =>
-        new Tagged<T>(sender.GetRequestEndpoint<T>(destinationAddress, consumeContext), replyTo);
+        new Tagged<T>(sender.GetRequestEndpoint<T>(destinationAddress, consumeContext), replyTo, readiness);
 
-    sealed class Tagged<T>(IRequestSendEndpoint<T> endpoint, string replyTo) : IRequestSendEndpoint<T> where T : class
+    /// <summary>Sends once the reply queue is consumed, with the header its binding matches.</summary>
+    sealed class Tagged<T>(IRequestSendEndpoint<T> endpoint, string replyTo, ReplyEndpoint.Readiness readiness) : IRequestSendEndpoint<T> where T : class
     {
-        public Task<T> Send(Guid requestId, object values, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken) =>
-            endpoint.Send(requestId, values, new TagPipe(pipe, replyTo), cancellationToken);
+        public async Task<T> Send(Guid requestId, object values, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
+        {
+            await readiness.WhenReady(cancellationToken);
+            return await endpoint.Send(requestId, values, new TagPipe(pipe, replyTo), cancellationToken);
+        }
 
-        public Task Send(Guid requestId, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken) =>
-            endpoint.Send(requestId, message, new TagPipe(pipe, replyTo), cancellationToken);
+        public async Task Send(Guid requestId, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
+        {
+            await readiness.WhenReady(cancellationToken);
+            await endpoint.Send(requestId, message, new TagPipe(pipe, replyTo), cancellationToken);
+        }
 
         sealed class TagPipe(IPipe<SendContext<T>> next, string replyTo) : IPipe<SendContext<T>>
         {
