@@ -25,7 +25,14 @@ app.UseSwaggerUI(options =>
     options.DocumentTitle = "Jobs API";
     options.SwaggerEndpoint("/openapi/v1.json", "Jobs v1");
 });
-app.MapReverseProxy();
+// The standard proxy pipeline, with a request that cannot connect to one JobApi replica sent to the next (ConnectFailover).
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseConnectFailover();
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
 
 app.Run();
 

@@ -76,31 +76,36 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(name, listenPort, process, log, logPath);
     }
 
-    /// <summary>Waits until <c>/health</c> answers 200 (database and broker reachable).</summary>
+    /// <summary>Waits until <c>/health</c> answers 200 (database and broker reachable), or the process exits.</summary>
     public async Task WaitHealthy(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (process.HasExited)
-                throw new InvalidOperationException($"{Name} exited with {process.ExitCode} before it was healthy:\n{Tail()}");
-            try
-            {
-                using var response = await Probe.GetAsync(new Uri(BaseAddress, "health"));
-                if (response.StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Listening but slow to answer while it starts.
-            }
-            await Task.Delay(100);
+            await Eventually.Get(async () => process.HasExited || await AnswersHealthy(), done => done, timeout, $"{Name} to be healthy");
         }
-        throw new TimeoutException($"{Name} was not healthy within {timeout.TotalSeconds:0} s:\n{Tail()}");
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} was not healthy within {timeout.TotalSeconds:0} s:\n{Tail()}");
+        }
+        if (process.HasExited)
+            throw new InvalidOperationException($"{Name} exited with {process.ExitCode} before it was healthy:\n{Tail()}");
+    }
+
+    async Task<bool> AnswersHealthy()
+    {
+        try
+        {
+            using var response = await Probe.GetAsync(new Uri(BaseAddress, "health"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // Not listening yet.
+        }
+        catch (TaskCanceledException)
+        {
+            return false; // Listening but slow to answer while it starts.
+        }
     }
 
     /// <summary>The last lines the service wrote, for failure messages.</summary>
