@@ -60,7 +60,8 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
             rabbit.ConnectReceiveEndpointObserver(readiness);
         });
         await handle.Ready.WaitAsync(cancellationToken);
-        factory = new MassTransit.Clients.ClientFactory(new ReplyClientFactoryContext(bus, handle, new Uri(handle.ReceiveEndpoint.InputAddress, $"{Exchange}?type={ExchangeType.Headers}"), QueueName, readiness));
+        var answersTo = new Uri(handle.ReceiveEndpoint.InputAddress, $"{Exchange}?type={ExchangeType.Headers}");
+        factory = new MassTransit.Clients.ClientFactory(new ReplyClientFactoryContext(bus, handle, answersTo, QueueName, readiness));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
