@@ -118,7 +118,9 @@ public sealed class JobsSystem : IAsyncDisposable
             await previous.DisposeAsync();
         var process = ServiceProcess.Start(service, name, configuration, logDirectory, port);
         services[name] = process;
-        await process.WaitHealthy(TimeSpan.FromSeconds(90));
+        // Generous: several systems start at once when the test projects do, cold, on a shared two-core machine; a
+        // service that fails outright is reported at once (WaitHealthy stops when the process exits).
+        await process.WaitHealthy(TimeSpan.FromSeconds(180));
     }
 
     /// <summary>A client of the public API through the gateway, as an admin of tenant <see cref="Tenant"/>.</summary>
