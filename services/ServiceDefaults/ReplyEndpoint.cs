@@ -32,7 +32,7 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
     readonly Readiness readiness = new();
 
     /// <summary>The name of this process's reply queue (and the value of <see cref="Header"/> on its requests).</summary>
-    public string QueueName { get; } = $"{Sanitize(Environment.MachineName)}-replies-{NewId.Next():N}";
+    public string QueueName { get; } = DefaultEndpointNameFormatter.GetTemporaryQueueName("replies");
 
     /// <summary>Creates request clients whose answers come back here; valid once the host has started.</summary>
     public IClientFactory Factory => factory ?? throw new InvalidOperationException("The reply endpoint has not started yet.");
@@ -101,9 +101,6 @@ public sealed class ReplyEndpoint(IBus bus) : IHostedService
             return Task.CompletedTask;
         }
     }
-
-    static string Sanitize(string name) =>
-        new([.. name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '-')]);
 }
 
 /// <summary>

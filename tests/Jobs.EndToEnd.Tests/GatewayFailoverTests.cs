@@ -38,8 +38,7 @@ public sealed class GatewayFailoverTests : IAsyncLifetime
         // It was the gateway's failover that answered them, not luck in which replica each request was sent to.
         using var probe = new HttpClient { BaseAddress = system.Gateway.BaseAddress };
         var metrics = await probe.GetStringAsync("/metrics");
-        var failovers = metrics.Split('\n').Where(l => l.StartsWith("gateway_failovers_total{", StringComparison.Ordinal) && l.Contains("destination=\"jobapi2\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        var failovers = MetricsTests.Value(metrics, "gateway_failovers_total", "destination=\"jobapi2\"");
         Assert.True(failovers >= 1, $"No request failed over from jobapi2:\n{metrics}");
     }
 }

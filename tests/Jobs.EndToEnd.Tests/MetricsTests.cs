@@ -61,7 +61,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     /// <summary>The sum of the samples of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
-    static double Value(string metrics, string name, string label) =>
+    internal static double Value(string metrics, string name, string label) =>
         metrics.Split('\n')
             .Select(line => Sample().Match(line))
             .Where(m => m.Success && m.Groups["name"].Value == name && m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
